@@ -1,0 +1,134 @@
+"""The `krm-multus` command: read stdin, run the pipeline, write stdout; exit code from the results.
+
+Exit codes: 0 when no result is an error, 1 when one is (the ResourceList is still written; a
+plain stream is not, so that `| kubectl apply -f -` applies nothing), 2 for usage errors.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from krm_multus import __version__
+
+USAGE = """\
+usage: krm-multus [--config FILE] < input > output
+
+Makes the Multus CNI DaemonSet work on Talos Linux and checks secondary networks.
+Reads a ResourceList (kpt, kustomize) or a plain multi-document YAML stream on stdin and writes
+the same kind of output on stdout; results go into the ResourceList and, one line each, to stderr.
+
+options:
+  --config FILE   function config (kind MultusTalos or a ConfigMap); overrides functionConfig
+  --help          this text and the config reference
+  --version       the version
+
+exit codes: 0 no error result, 1 an error result (a stream then writes nothing), 2 usage error
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    try:
+        return _main(args)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:  # a crash must still be one clear line, never a traceback
+        print(f"krm-multus: internal error ({type(error).__name__}): {error}; nothing was written", file=sys.stderr)
+        return 1
+
+
+def _main(args: list[str]) -> int:
+    config_file = None
+    while args:
+        arg, args = args[0], args[1:]
+        if arg in ("-h", "--help"):
+            sys.stdout.write(USAGE + "\n" + config_reference())
+            return 0
+        if arg == "--version":
+            print(f"krm-multus {__version__}")
+            return 0
+        if arg == "--config" and args:
+            config_file, args = args[0], args[1:]
+        elif arg.startswith("--config="):
+            config_file = arg.split("=", 1)[1]
+        else:
+            print(f"krm-multus: unknown argument {arg!r}\n\n{USAGE}", file=sys.stderr)
+            return 2
+    function_config = None
+    if config_file is not None:
+        function_config, problem = _read_config(config_file)
+        if problem:
+            print(f"krm-multus: {problem}", file=sys.stderr)
+            return 2
+    return run_io(sys.stdin.buffer.read(), sys.stdout, sys.stderr, function_config)
+
+
+def run_io(data: bytes, stdout: Any, stderr: Any, function_config: Any = None) -> int:
+    """The whole run on bytes in; output is written only once everything has been processed."""
+    from krm_multus import pipeline
+    from krm_multus.sdk import resourcelist
+    from krm_multus.sdk.results import Result, exit_code
+
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return _refuse(f"the input is not UTF-8 text (byte {error.start})", stdout, stderr, data)
+    try:
+        resource_list = resourcelist.read(text)
+    except resourcelist.InputError as error:
+        return _refuse(str(error), stdout, stderr, data)
+    results: list[Result] = pipeline.run(resource_list, function_config)
+    for result in results:
+        print(result.summary(), file=stderr)
+    code = exit_code(results)
+    if resource_list.is_stream and code:
+        return code
+    output = resourcelist.write(resource_list, [result.to_dict() for result in results])
+    stdout.write(output)
+    return code
+
+
+def _refuse(message: str, stdout: Any, stderr: Any, data: bytes) -> int:
+    """Input that cannot be read: say so on stderr and, for a ResourceList, in its results."""
+    from krm_multus.sdk import emit
+
+    print(f"[error] {message}", file=stderr)
+    if b"ResourceList" in data[:4096]:
+        result = {"message": message, "severity": "error"}
+        stdout.write("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nresults:\n" + emit.block([result], 0) + "\n")
+    return 1
+
+
+def _read_config(path: str) -> tuple[Any, str | None]:
+    import yaml
+
+    try:
+        with open(path, encoding="utf-8") as file:
+            return yaml.load(file, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)), None
+    except OSError as error:
+        return None, f"cannot read --config {path}: {error.strerror}"
+    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        return None, f"--config {path} is not valid YAML: {error}"
+
+
+def config_reference() -> str:
+    """Every option with its ConfigMap key, default and meaning, from the schema."""
+    from krm_multus.sdk import config
+
+    lines = ["config reference (kind MultusTalos, apiVersion krm-multus.dev/v1alpha1; ConfigMap key in brackets):"]
+    keys = {path: key for key, path in config.configmap_keys().items()}
+
+    def walk(node: dict[str, Any], path: tuple[str, ...]) -> None:
+        node = config.resolve(node)
+        if "properties" not in node or node.get("default"):
+            default = json.dumps(config.defaults(node))
+            key = f" [{keys[path]}]" if path in keys else ""
+            lines.append(f"  spec.{'.'.join(path)}{key} = {default}: {node.get('description', '')}".rstrip(": "))
+            return
+        for name, child in node["properties"].items():
+            walk(child, (*path, name))
+
+    walk(config.spec_schema(), ())
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,80 @@
+"""Run the transforms and checks over a ResourceList: config in, changed items and results out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from krm_multus import multus, registry
+from krm_multus.sdk import config as fn_config
+from krm_multus.sdk.resourcelist import Item, ItemError, ResourceList
+from krm_multus.sdk.results import Result
+
+
+def run(resource_list: ResourceList, function_config: Any = None) -> list[Result]:
+    """Apply every transform, then every check; one run reports every problem it finds."""
+    source = function_config if function_config is not None else resource_list.function_config
+    config, problems = fn_config.bind(source)
+    if config is None:
+        return [Result(f"{problem.message}; nothing was changed", "error", path=problem.field,
+                       tags={"config": "functionConfig"}) for problem in problems]
+    items = resource_list.items
+    results = _check_items(items)
+    if results:
+        return results
+    if not multus.daemonsets(items, config):
+        explicit = bool(isinstance(source, dict) and (_explicit_target(source)))
+        target = config["target"]
+        where = f" in namespace {target['namespace']}" if target["namespace"] else ""
+        results.append(Result(
+            f"no Multus DaemonSet named {target['name']}{where} among the items: nothing to fix",
+            "warning" if explicit else "info",
+        ))
+    for module in registry.TRANSFORMS:
+        results.extend(_guarded(module, items, config))
+    if config["checks"]["enabled"]:
+        for module in registry.CHECKS:
+            results.extend(_guarded(module, items, config))
+    return results
+
+
+def _explicit_target(source: dict[str, Any]) -> bool:
+    if source.get("kind") == "ConfigMap":
+        return any(key.startswith("target-") for key in source.get("data") or {})
+    return bool((source.get("spec") or {}).get("target"))
+
+
+def _check_items(items: list[Item]) -> list[Result]:
+    """Every item must be a resource: a mapping with apiVersion, kind and metadata.name."""
+    problems = []
+    for index, item in enumerate(items):
+        if item.looks_like_resource():
+            continue
+        try:
+            data = item.data
+        except ItemError as error:
+            problems.append(Result(f"item {index} is not valid YAML: {error.message}", "error"))
+            continue
+        if not isinstance(data, dict):
+            problems.append(Result(f"item {index} is not a mapping but {type(data).__name__}", "error"))
+            continue
+        missing = [field for field, value in (("apiVersion", data.get("apiVersion")), ("kind", data.get("kind")),
+                   ("metadata.name", item.name)) if not value]
+        if missing:
+            problems.append(Result(f"item {index} has no {', '.join(missing)}: every item must be a resource",
+                                   "error", item if item.kind else None))
+    return problems
+
+
+def _guarded(module: Any, items: list[Item], config: dict[str, Any]) -> list[Result]:
+    """A module's results; an item it cannot read becomes an error result, and the run goes on."""
+    results: list[Result] = []
+    tag = "transform" if module in registry.TRANSFORMS else "check"
+    try:
+        results.extend(module.apply(items, config))
+    except ItemError as error:
+        index = items.index(error.item) if error.item in items else "?"
+        results.append(Result(
+            f"item {index} cannot be edited safely: {error.message}", "error", error.item,
+            tags={tag: module.NAME},
+        ))
+    return results

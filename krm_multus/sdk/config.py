@@ -1,0 +1,198 @@
+"""Bind the function config (typed or ConfigMap) to a plain `spec` dict, with defaults filled in.
+
+The JSON schema shipped beside the package is the only place options, defaults and ConfigMap key
+names are declared (`x-configmap-key`). A small interpreter for the part of JSON Schema the file uses
+validates it here, because importing a full validator would cost more than the whole run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from functools import cache
+from typing import Any
+
+# The schema sits in the package folder, one level up from this SDK folder.
+SCHEMA_FILE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "fn-config.schema.json")
+API_VERSION = "krm-multus.dev/v1alpha1"
+KIND = "MultusTalos"
+_TYPES = {"object": dict, "string": str, "boolean": bool, "array": list}
+
+
+class ConfigError(Exception):
+    """A function config problem: `field` is where, the message says what to do."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@cache
+def schema() -> dict[str, Any]:
+    with open(SCHEMA_FILE, encoding="utf-8") as file:
+        return json.load(file)
+
+
+def resolve(node: dict[str, Any]) -> dict[str, Any]:
+    reference = node.get("$ref")
+    if reference is None:
+        return node
+    target: Any = schema()
+    for part in reference.removeprefix("#/").split("/"):
+        target = target[part]
+    return {**target, **{key: value for key, value in node.items() if key != "$ref"}}
+
+
+def spec_schema() -> dict[str, Any]:
+    return schema()["properties"]["spec"]
+
+
+def defaults(node: dict[str, Any] | None = None) -> Any:
+    """The default value a schema node gives, with the defaults of its properties filled in."""
+    node = resolve(node if node is not None else spec_schema())
+    value = node.get("default")
+    if node.get("type") == "object" and "properties" in node:
+        value = dict(value or {})
+        for key, child in node["properties"].items():
+            child_default = defaults(child)
+            if child_default is not None and key not in value:
+                value[key] = child_default
+    return value
+
+
+def configmap_keys() -> dict[str, tuple[str, ...]]:
+    """ConfigMap `data` key -> path below `spec`, from the schema's `x-configmap-key`."""
+    found: dict[str, tuple[str, ...]] = {}
+
+    def walk(node: dict[str, Any], path: tuple[str, ...]) -> None:
+        node = resolve(node)
+        if "x-configmap-key" in node:
+            found[node["x-configmap-key"]] = path
+        for key, child in node.get("properties", {}).items():
+            walk(child, (*path, key))
+
+    walk(spec_schema(), ())
+    return found
+
+
+def validate(value: Any, node: dict[str, Any], where: str) -> list[ConfigError]:
+    """Problems of `value` against a schema node; each names the field and what is expected."""
+    node = resolve(node)
+    hint = node.get("description", "")
+    if "const" in node and value != node["const"]:
+        return [ConfigError(where, f"`{where}` must be {node['const']!r}, not {value!r}")]
+    if "enum" in node and not any(_same(value, choice) for choice in node["enum"]):
+        choices = ", ".join(json.dumps(choice) for choice in node["enum"])
+        return [ConfigError(where, f"`{where}` is {json.dumps(value)}; use one of {choices}")]
+    expected = _TYPES.get(node.get("type", ""))
+    if expected is not None and (not isinstance(value, expected) or isinstance(value, bool) != (expected is bool)):
+        return [ConfigError(where, f"`{where}` must be a {node['type']}, not {json.dumps(value)}. {hint}".strip())]
+    if "pattern" in node and isinstance(value, str) and not re.search(node["pattern"], value):
+        return [ConfigError(where, f"`{where}` is not valid: {value!r}. {hint}".strip())]
+    problems: list[ConfigError] = []
+    if isinstance(value, dict):
+        properties = node.get("properties", {})
+        for key in node.get("required", []):
+            if key not in value:
+                problems.append(ConfigError(f"{where}.{key}", f"`{where}.{key}` is required"))
+        for key, child in value.items():
+            path = f"{where}.{key}" if where else str(key)
+            if key in properties:
+                problems.extend(validate(child, properties[key], path))
+            elif node.get("additionalProperties") is False:
+                known = ", ".join(properties)
+                problems.append(ConfigError(path, f"`{path}` is not a known field; `{where}` takes: {known}"))
+    return problems
+
+
+def _same(value: Any, choice: Any) -> bool:
+    return type(value) is type(choice) and value == choice
+
+
+def merge(base: Any, override: Any) -> Any:
+    if isinstance(base, dict) and isinstance(override, dict):
+        return {key: merge(base.get(key), override[key]) if key in override else base[key]
+                for key in {**base, **override}}
+    return override
+
+
+def bind(function_config: Any) -> tuple[dict[str, Any] | None, list[ConfigError]]:
+    """The `spec` to run with (defaults filled in), or None and every problem that makes it unusable."""
+    problems = check(function_config)
+    if problems:
+        return None, problems
+    return merge(defaults(), _spec_of(function_config)), []
+
+
+def check(function_config: Any) -> list[ConfigError]:
+    """Every problem of a function config (empty list: usable)."""
+    if function_config is None or function_config == {}:
+        return []
+    if not isinstance(function_config, dict):
+        return [ConfigError("functionConfig", "`functionConfig` must be a mapping")]
+    kind = function_config.get("kind")
+    if kind == "ConfigMap":
+        return _check_configmap(function_config)
+    if kind == KIND or function_config.get("apiVersion") == API_VERSION:
+        return validate(function_config, schema(), "")
+    return [ConfigError(
+        "kind",
+        f"functionConfig kind {kind!r} is not supported: use kind {KIND} (apiVersion {API_VERSION}) or a ConfigMap",
+    )]
+
+
+def _check_configmap(config_map: dict[str, Any]) -> list[ConfigError]:
+    data = config_map.get("data") or {}
+    if not isinstance(data, dict):
+        return [ConfigError("data", "ConfigMap `data` must be a mapping of strings")]
+    keys = configmap_keys()
+    problems = []
+    for key, text in data.items():
+        if key not in keys:
+            known = ", ".join(sorted(keys))
+            problems.append(ConfigError(f"data.{key}", f"ConfigMap key `data.{key}` is not known; use one of: {known}"))
+            continue
+        path = keys[key]
+        node = _node_at(path)
+        value = _from_text(text, node)
+        for problem in validate(value, node, "spec." + ".".join(path)):
+            problem.message = f"ConfigMap key `data.{key}` ({problem.field}): {problem.message}"
+            problem.field = f"data.{key}"
+            problems.append(problem)
+    return problems
+
+
+def _spec_of(function_config: Any) -> dict[str, Any]:
+    if not function_config:
+        return {}
+    if function_config.get("kind") != "ConfigMap":
+        return function_config.get("spec") or {}
+    spec: dict[str, Any] = {}
+    keys = configmap_keys()
+    for key, text in (function_config.get("data") or {}).items():
+        path = keys[key]
+        target = spec
+        for part in path[:-1]:
+            target = target.setdefault(part, {})
+        target[path[-1]] = _from_text(text, _node_at(path))
+    return spec
+
+
+def _node_at(path: tuple[str, ...]) -> dict[str, Any]:
+    node = spec_schema()
+    for part in path:
+        node = resolve(node)["properties"][part]
+    return resolve(node)
+
+
+def _from_text(text: Any, node: dict[str, Any]) -> Any:
+    """A ConfigMap string as the value the schema node wants ("true" -> True where a boolean fits)."""
+    if not isinstance(text, str):
+        return text
+    lowered = text.strip().lower()
+    wants_bool = node.get("type") == "boolean" or any(isinstance(choice, bool) for choice in node.get("enum", []))
+    if wants_bool and lowered in ("true", "false"):
+        return lowered == "true"
+    return text.strip()

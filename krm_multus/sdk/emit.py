@@ -1,0 +1,82 @@
+"""Write plain Python values as YAML text in the block style Kubernetes manifests use.
+
+Why our own: edits insert small snippets into a user's document at a given column, and the snippet
+must match the document's sequence indentation; PyYAML's dumper cannot indent a snippet or follow
+a per-document sequence style.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import yaml.resolver
+from yaml.nodes import ScalarNode
+
+# Plain scalars we are sure any YAML reader takes back as the same string.
+_PLAIN_SAFE = re.compile(r"(?:[A-Za-z0-9_./]|-(?=[A-Za-z0-9]))[A-Za-z0-9_./+=@~-]*")
+_RESOLVER = yaml.resolver.Resolver()
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+def scalar(value: Any, style: str | None = None) -> str:
+    """One scalar as YAML; `style` keeps the quoting of the value it replaces ('"', "'" or None)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return json.dumps(value)
+    text = str(value)
+    if style == "'" and "\n" not in text:
+        return "'" + text.replace("'", "''") + "'"
+    if style != '"' and _is_plain_safe(text):
+        return text
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _is_plain_safe(text: str) -> bool:
+    if not _PLAIN_SAFE.fullmatch(text):
+        return False
+    return _RESOLVER.resolve(ScalarNode, text, (True, False)) == _STR_TAG
+
+
+def block(
+    value: Any, column: int, indent_sequences: bool = False, quote: str | None = None, step: int = 2
+) -> str:
+    """`value` as the text of a node that starts at `column`; the first line carries no indentation.
+
+    `indent_sequences` says whether a sequence under a mapping key is indented (`key:\\n  - a`) or
+    not (`key:\\n- a`), and `quote` how string values are quoted, so that the snippet matches the
+    document it goes into.
+    """
+    if isinstance(value, dict) and value:
+        lines = []
+        for key, child in value.items():
+            lines.append(_entry(scalar(key), child, column, indent_sequences, quote, step))
+        return ("\n" + " " * column).join(lines)
+    if isinstance(value, list) and value:
+        items = ["- " + block(child, column + 2, indent_sequences, quote, step) for child in value]
+        return ("\n" + " " * column).join(items)
+    if isinstance(value, dict):
+        return "{}"
+    if isinstance(value, list):
+        return "[]"
+    return scalar(value, quote if isinstance(value, str) else None)
+
+
+def _entry(key: str, value: Any, column: int, indent_sequences: bool, quote: str | None, step: int) -> str:
+    if isinstance(value, dict) and value:
+        child_column = column + step
+    elif isinstance(value, list) and value:
+        child_column = column + step if indent_sequences else column
+    else:
+        return f"{key}: {block(value, column, indent_sequences, quote, step)}"
+    nested = block(value, child_column, indent_sequences, quote, step)
+    return f"{key}:\n{' ' * child_column}{nested}"
+
+
+def flow(value: Any) -> str:
+    """`value` in flow style on one line (JSON is valid flow YAML)."""
+    return json.dumps(value, ensure_ascii=False)

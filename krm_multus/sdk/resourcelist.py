@@ -1,0 +1,450 @@
+"""Read and write ResourceLists and YAML streams, passing untouched items through as text.
+
+Why: a function that parses and re-dumps every item loses comments and quoting in users' files
+(kpt writes the output back over them) and spends most of its time on items it never looks at.
+Here the input is cut into items at their boundaries; an item is parsed only when a transform or
+check asks for it, and written back as it came unless an edit changed it. Input whose text cannot
+be cut safely (flow style, JSON, anchors shared between items) takes the full-parse path, which
+gives the same items as plain text documents.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import yaml
+
+from krm_multus.sdk import emit
+from krm_multus.sdk.yamledit import Document, YamlError
+
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+RESOURCE_LIST_VERSIONS = ("config.kubernetes.io/v1", "config.kubernetes.io/v1beta1")
+LOCAL_CONFIG = "config.kubernetes.io/local-config"
+_TOP_KEY = re.compile(r"^([A-Za-z_][\w.-]*):(?:[ \t]+(.*?))?[ \t]*$", re.M)
+_STREAM_SEPARATOR = re.compile(r"^---[ \t]*(?:#.*)?(?:\n|$)", re.M)
+_UNSET: Any = object()
+
+
+class InputError(Exception):
+    """Input that is not a ResourceList or a stream of resources; the message says where."""
+
+
+class ItemError(Exception):
+    """An item that cannot be read or edited; names the item so the message can say which."""
+
+    def __init__(self, item: Item, message: str) -> None:
+        super().__init__(message)
+        self.item = item
+        self.message = message
+
+
+class Item:
+    """One resource: its text as read, and a parse of it made only when asked for."""
+
+    __slots__ = ("_data", "_data_text", "_doc", "_kind", "_text", "indent", "source")
+
+    def __init__(self, source: str, indent: int | None = None) -> None:
+        self.source = source  # exactly as read: a "- " list entry at `indent`, or a whole document
+        self.indent = indent
+        self._text: str | None = None
+        self._doc: Document | None = None
+        self._data: Any = _UNSET
+        self._data_text: str | None = None
+        self._kind: Any = _UNSET
+
+    @property
+    def text(self) -> str:
+        """The item as a standalone YAML document, as it was read."""
+        if self._text is None:
+            self._text = self.source if self.indent is None else _dedent_entry(self.source, self.indent)
+        return self._text
+
+    @property
+    def doc(self) -> Document:
+        """The item for editing; the edits are what the output carries."""
+        if self._doc is None:
+            doc = Document(self.text)
+            try:
+                doc.root  # noqa: B018 - compose now, so a broken item fails here, named
+            except YamlError as error:
+                raise ItemError(self, str(error)) from None
+            self._doc = doc
+        return self._doc
+
+    @property
+    def current_text(self) -> str:
+        return self._doc.text if self._doc is not None else self.text
+
+    @property
+    def changed(self) -> bool:
+        return self._doc is not None and self._doc.text != self.text
+
+    @property
+    def data(self) -> Any:
+        """The item's value, read-only: dicts, lists and scalars (fast C parse, no editing marks)."""
+        text = self.current_text if self._doc is not None else None
+        if self._data is _UNSET or text != self._data_text:
+            source = text if text is not None else self.source
+            try:
+                value = yaml.load(source, Loader=_LOADER)
+            except (yaml.YAMLError, RecursionError) as error:
+                raise ItemError(self, _describe(error)) from None
+            if text is None and self.indent is not None:
+                value = value[0] if isinstance(value, list) and value else None
+            self._data, self._data_text = value, text
+        return self._data
+
+    @property
+    def kind(self) -> str:
+        if self._kind is _UNSET:
+            self._kind = self._scan("kind")
+        return self._kind
+
+    @property
+    def api_version(self) -> str:
+        return self._scan("apiVersion")
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        try:
+            data = self.data
+        except ItemError:
+            return {}
+        meta = data.get("metadata") if isinstance(data, dict) else None
+        return meta if isinstance(meta, dict) else {}
+
+    @property
+    def name(self) -> str:
+        return str(self.metadata.get("name") or "")
+
+    @property
+    def namespace(self) -> str:
+        return str(self.metadata.get("namespace") or "")
+
+    def annotation(self, key: str) -> str | None:
+        if key not in self.source:
+            return None
+        annotations = self.metadata.get("annotations")
+        value = annotations.get(key) if isinstance(annotations, dict) else None
+        return None if value is None else str(value)
+
+    @property
+    def is_local_config(self) -> bool:
+        return (self.annotation(LOCAL_CONFIG) or "").lower() == "true"
+
+    def is_a(self, kind: str, group: str | None = None) -> bool:
+        """Cheap type test: kind from the text, the API group only when the kind matched."""
+        if self.kind != kind:
+            return False
+        return group is None or self.api_version.split("/")[0] == group
+
+    def _field(self, key: str) -> str:
+        try:
+            data = self.data
+        except ItemError:
+            return ""
+        value = data.get(key) if isinstance(data, dict) else None
+        return "" if value is None else str(value)
+
+    def looks_like_resource(self) -> bool:
+        """Whether the text plainly has apiVersion, kind and a metadata name, without parsing it."""
+        start = self._top_level()
+        inner = "[ ]{%d,}" % (1 if self.indent is None else self.indent + 3)
+        return bool(
+            re.search(rf"^{start}apiVersion:[ \t]*[^\s#]", self.source, re.M)
+            and re.search(rf"^{start}kind:[ \t]*[^\s#]", self.source, re.M)
+            and re.search(
+                rf"^{start}metadata:[ \t]*(?:#.*)?\n(?:{inner}.*\n|[ \t]*(?:#.*)?\n)*?{inner}name:[ \t]*[^\s#]",
+                self.source, re.M,
+            )
+        )
+
+    def _top_level(self) -> str:
+        """A pattern for where the item's own keys start a line."""
+        if self.indent is None:
+            return ""
+        return f"(?:{' ' * self.indent}- |{' ' * (self.indent + 2)})"
+
+    def _scan(self, key: str) -> str:
+        """A top-level scalar found by a text search; a parse only when the text is unusual."""
+        pattern = rf"^{self._top_level()}{key}:[ \t]*([A-Za-z0-9][\w./-]*)[ \t]*(?:#.*)?$"
+        found = re.search(pattern, self.source, re.M)
+        return found.group(1) if found else self._field(key)
+
+    def render(self, indent: int | None) -> str:
+        """The item's output text, as a list entry at `indent` or a document when None."""
+        if not self.changed and indent == self.indent:
+            return self.source
+        text = self.current_text
+        if not text.endswith("\n"):
+            text += "\n"
+        return text if indent is None else _as_entry(text, indent)
+
+
+class ResourceList:
+    """The items, the function config, results already present, and how to write them back."""
+
+    def __init__(self, items: list[Item], function_config: Any, results: list[Any], layout: Layout):
+        self.items = items
+        self.function_config = function_config
+        self.results = results
+        self.layout = layout
+
+    @property
+    def is_stream(self) -> bool:
+        return self.layout.stream
+
+
+class Layout:
+    """The text around the items, kept to write the output the way the input was written."""
+
+    def __init__(self, stream: bool, parts: list[str | None], item_indent: int = 0) -> None:
+        self.stream = stream
+        self.parts = parts  # text, with None where the items go; for a stream, separators
+        self.item_indent = item_indent
+
+
+def read(text: str, full_parse: bool = False) -> ResourceList:
+    """Read a ResourceList (YAML or JSON) or a plain YAML stream of resources."""
+    stripped = text.lstrip()
+    if stripped.startswith(("{", "[")):
+        return _from_data(_load(text, "the input"), text)
+    if not _is_resource_list(text):
+        return _read_stream(text, full_parse)
+    if not full_parse:
+        found = _split_resource_list(text)
+        if found is not None:
+            return found
+    return _from_data(_load(text, "the ResourceList"), text)
+
+
+def write(resource_list: ResourceList, results: list[dict[str, Any]]) -> str:
+    """The output text: items in their order, untouched ones as read, results appended."""
+    layout = resource_list.layout
+    if layout.stream:
+        out = []
+        for part, item in zip(layout.parts, resource_list.items + [None], strict=True):
+            out.append(part or "")
+            if item is not None:
+                out.append(item.render(None))
+        return "".join(out)
+    out = []
+    for part in layout.parts:
+        if part is not None:
+            out.append(part)
+        elif resource_list.items:
+            out.append("items:\n")
+            out.extend(item.render(layout.item_indent) for item in resource_list.items)
+        else:
+            out.append("items: []\n")
+    everything = list(resource_list.results) + results
+    if everything:
+        if out and not out[-1].endswith("\n"):
+            out.append("\n")
+        out.append("results:\n" + emit.block(everything, 0) + "\n")
+    return "".join(out)
+
+
+# -- ResourceList text --------------------------------------------------------------------------
+
+
+def _is_resource_list(text: str) -> bool:
+    found = re.search(r"^kind:[ \t]*['\"]?ResourceList['\"]?[ \t]*(?:#.*)?$", text, re.M)
+    return found is not None
+
+
+def _split_resource_list(text: str) -> ResourceList | None:
+    """Cut a block-style ResourceList into items; None where the text is not plain enough."""
+    body = text
+    prefix = ""
+    if body.startswith("---"):
+        newline = body.find("\n")
+        prefix, body = body[: newline + 1], body[newline + 1 :]
+        if prefix.strip() != "---":
+            return None
+    keys = list(_TOP_KEY.finditer(body))
+    names = [key.group(1) for key in keys]
+    if "items" not in names or len(set(names)) != len(names):
+        return None
+    starts = [key.start() for key in keys] + [len(body)]
+    if not _only_comments(body[: starts[0]]):
+        return None
+    # Every other line at column 0 must be a list entry, a comment or blank.
+    if _stray_top_lines(body, keys):
+        return None
+    parts: list[str | None] = [prefix + body[: starts[0]]]
+    header: list[str] = []
+    items: list[Item] = []
+    indent = 0
+    existing_results: list[Any] = []
+    for index, key in enumerate(keys):
+        section = body[starts[index] : starts[index + 1]]
+        name = key.group(1)
+        if name == "items":
+            value = (key.group(2) or "").split("#")[0].strip()
+            if value not in ("", "[]"):
+                return None
+            content = section[key.end() - key.start() + 1 :]
+            split = _split_items(content)
+            if split is None or (value == "[]" and split[1]):
+                return None
+            lead, items, indent = split
+            parts.append(None)
+            if lead.strip():
+                return None
+        elif name == "results":
+            header.append(section)
+        else:
+            parts.append(section)
+            header.append(section)
+    try:
+        head = yaml.load("".join(header), Loader=_LOADER) or {}
+    except yaml.YAMLError:
+        return None
+    if not isinstance(head, dict):
+        return None
+    existing_results = head.get("results") or []
+    if not isinstance(existing_results, list):
+        return None
+    _check_header(head)
+    return ResourceList(items, head.get("functionConfig"), existing_results, Layout(False, parts, indent))
+
+
+def _stray_top_lines(body: str, keys: list[re.Match[str]]) -> bool:
+    top = {key.start() for key in keys}
+    return any(line.start() not in top for line in re.finditer(r"^(?![ \t]|#|-|$)", body, re.M))
+
+
+def _split_items(content: str) -> tuple[str, list[Item], int] | None:
+    first = re.search(r"^( *)-(?: |$)", content, re.M)
+    if first is None:
+        return ("", [], 0) if _only_comments(content) else None
+    indent = len(first.group(1))
+    pad = " " * indent
+    lead = content[: first.start()]
+    if not _only_comments(lead):
+        return None
+    entries = content[first.start() :]
+    # Inside the list every line is an entry start, deeper content, a comment or blank.
+    stray = re.search(rf"^(?!{pad}-(?: |$)|{pad}  |[ \t]*#|[ \t]*$)", entries, re.M)
+    if stray is not None:
+        return None
+    bounds = [m.start() for m in re.finditer(rf"^{pad}-(?: |$)", entries, re.M)] + [len(entries)]
+    items = [Item(entries[a:b], indent) for a, b in zip(bounds, bounds[1:], strict=False)]
+    if any(not item.source.startswith(pad + "- ") for item in items):
+        return None
+    return lead, items, indent
+
+
+def _only_comments(text: str) -> bool:
+    return all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines())
+
+
+def _dedent_entry(source: str, indent: int) -> str:
+    """A `- ` list entry at `indent` as a standalone document."""
+    width = indent + 2
+    lines = source.split("\n")
+    out = [lines[0][width:]]
+    for line in lines[1:]:
+        out.append(line[width:] if line[:width].isspace() or not line else line.lstrip())
+    return "\n".join(out)
+
+
+def _as_entry(text: str, indent: int) -> str:
+    pad = " " * (indent + 2)
+    lines = text.split("\n")
+    body = [pad + line if line else line for line in lines[1:]]
+    return "\n".join([" " * indent + "- " + lines[0], *body])
+
+
+# -- full parse ---------------------------------------------------------------------------------
+
+
+def _load(text: str, what: str) -> Any:
+    try:
+        return yaml.load(text, Loader=_LOADER)
+    except yaml.YAMLError as error:
+        raise InputError(f"{what} is not valid YAML: {_describe(error)}") from None
+
+
+def _from_data(data: Any, text: str) -> ResourceList:
+    if isinstance(data, dict) and data.get("kind") == "ResourceList":
+        _check_header(data)
+        items = data.get("items")
+        if items is None:
+            items = []
+        if not isinstance(items, list):
+            raise InputError(f"`items` must be a list, not {type(items).__name__}")
+        results = data.get("results") or []
+        parts: list[str | None] = []
+        for key, value in data.items():
+            if key == "items":
+                parts.append(None)
+            elif key != "results":
+                parts.append(_dump({key: value}))
+        if None not in parts:
+            parts.append(None)
+        loaded = [Item(_dump(entry)) for entry in items]
+        return ResourceList(loaded, data.get("functionConfig"), results, Layout(False, parts))
+    documents = data if isinstance(data, list) else [data]
+    loaded = [Item(_dump(entry)) for entry in documents]
+    return ResourceList(loaded, None, [], Layout(True, ["---\n" if i else "" for i in range(len(loaded) + 1)]))
+
+
+def _check_header(head: dict[str, Any]) -> None:
+    version = head.get("apiVersion")
+    if version not in RESOURCE_LIST_VERSIONS:
+        raise InputError(
+            f"ResourceList apiVersion {version!r} is not supported: use one of {', '.join(RESOURCE_LIST_VERSIONS)}"
+        )
+
+
+def _dump(value: Any) -> str:
+    return yaml.dump(
+        value, Dumper=_DUMPER, sort_keys=False, default_flow_style=False, allow_unicode=True, width=1 << 20
+    )
+
+
+# -- streams ------------------------------------------------------------------------------------
+
+
+def _read_stream(text: str, full_parse: bool) -> ResourceList:
+    """A multi-document YAML stream: documents are items, separators and comments are kept."""
+    if full_parse:
+        try:
+            documents = [doc for doc in yaml.load_all(text, Loader=_LOADER) if doc is not None]
+        except yaml.YAMLError as error:
+            raise InputError(f"the input is not valid YAML: {_describe(error)}") from None
+        return _from_data(documents, text) if documents else ResourceList([], None, [], Layout(True, [text]))
+    parts: list[str | None] = []
+    items: list[Item] = []
+    pending = ""
+    for chunk, separator in _documents(text):
+        if _only_comments(chunk):
+            pending += chunk + separator
+            continue
+        parts.append(pending)
+        items.append(Item(chunk))
+        pending = separator
+    parts.append(pending)
+    return ResourceList(items, None, [], Layout(True, parts))
+
+
+def _documents(text: str) -> Iterator[tuple[str, str]]:
+    """Each document's text and the separator line that follows it."""
+    position = 0
+    for separator in _STREAM_SEPARATOR.finditer(text):
+        yield text[position : separator.start()], separator.group(0)
+        position = separator.end()
+    yield text[position:], ""
+
+
+def _describe(error: yaml.YAMLError) -> str:
+    mark = getattr(error, "problem_mark", None)
+    problem = getattr(error, "problem", None) or str(error)
+    return f"line {mark.line + 1}: {problem}" if mark else problem
+
+

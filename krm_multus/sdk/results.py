@@ -1,0 +1,100 @@
+"""Results in the shape the KRM functions spec gives them, and the exit code they imply."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from krm_multus.sdk.yamledit import Path, format_path
+
+if TYPE_CHECKING:
+    from krm_multus.sdk.resourcelist import Item
+
+SEVERITIES = ("info", "warning", "error")
+PATH_ANNOTATIONS = ("internal.config.kubernetes.io/path", "config.kubernetes.io/path")
+INDEX_ANNOTATIONS = ("internal.config.kubernetes.io/index", "config.kubernetes.io/index")
+_UNSET: Any = object()
+
+
+class Result:
+    """One finding or change; `proposed` set means the result describes a change of `current`."""
+
+    __slots__ = ("current", "item", "message", "path", "proposed", "severity", "tags")
+
+    def __init__(
+        self,
+        message: str,
+        severity: str = "info",
+        item: Item | None = None,
+        path: Path | str | None = None,
+        current: Any = _UNSET,
+        proposed: Any = _UNSET,
+        tags: dict[str, str] | None = None,
+    ) -> None:
+        if severity not in SEVERITIES:
+            raise ValueError(f"unknown severity {severity!r}")
+        self.message = message
+        self.severity = severity
+        self.item = item
+        self.path = path
+        self.current = current
+        self.proposed = proposed
+        self.tags = tags or {}
+
+    @property
+    def field_path(self) -> str | None:
+        if self.path is None:
+            return None
+        return self.path if isinstance(self.path, str) else format_path(self.path)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result as the ResourceList's `results` carries it."""
+        out: dict[str, Any] = {"message": self.message, "severity": self.severity}
+        if self.item is not None:
+            out["resourceRef"] = resource_ref(self.item)
+        if self.path is not None:
+            field: dict[str, Any] = {"path": self.field_path}
+            if self.current is not _UNSET:
+                field["currentValue"] = self.current
+            if self.proposed is not _UNSET:
+                field["proposedValue"] = self.proposed
+            out["field"] = field
+        if self.item is not None:
+            file = source_file(self.item)
+            if file:
+                out["file"] = file
+        if self.tags:
+            out["tags"] = dict(self.tags)
+        return out
+
+    def summary(self) -> str:
+        """One line for stderr, where kustomize users see results."""
+        where = ""
+        if self.item is not None:
+            ref = resource_ref(self.item)
+            name = "/".join(part for part in (ref.get("namespace"), ref.get("name")) if part)
+            where = f" {ref.get('kind', '?')} {name or '?'}"
+        field = f" {self.field_path}:" if self.path is not None else ":"
+        return f"[{self.severity}]{where}{field} {self.message}"
+
+
+def resource_ref(item: Item) -> dict[str, str]:
+    ref = {"apiVersion": item.api_version, "kind": item.kind, "name": item.name}
+    if item.namespace:
+        ref["namespace"] = item.namespace
+    return ref
+
+
+def source_file(item: Item) -> dict[str, Any]:
+    """Where kpt or kustomize read the item from, from their annotations."""
+    path = next((value for key in PATH_ANNOTATIONS if (value := item.annotation(key))), None)
+    index = next((value for key in INDEX_ANNOTATIONS if (value := item.annotation(key))), None)
+    file: dict[str, Any] = {}
+    if path:
+        file["path"] = path
+        if index is not None and index.isdigit():
+            file["index"] = int(index)
+    return file
+
+
+def exit_code(results: list[Result]) -> int:
+    return 1 if any(result.severity == "error" for result in results) else 0

@@ -1,0 +1,347 @@
+"""Edit one YAML document by changing only the text of the values that change.
+
+Why: a parse-and-dump round trip loses what users care about in their manifests (comments, quoting,
+key order, block scalars). Here the document is composed into nodes that remember where they stand
+in the text; an edit replaces or inserts text at those places and composes again. Everything else
+stays byte for byte.
+
+Paths are tuples: a `str` is a mapping key, an `int` a sequence index, and a `dict` picks the
+sequence element whose mapping has those scalar values (`{"name": "cnibin"}`).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Union
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from krm_multus.sdk import emit
+
+PathElement = Union[str, int, dict[str, str]]
+Path = tuple[PathElement, ...]
+
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+_PLAIN_TAGS = {
+    "tag:yaml.org,2002:int": _CONSTRUCTOR.construct_yaml_int,
+    "tag:yaml.org,2002:float": _CONSTRUCTOR.construct_yaml_float,
+    "tag:yaml.org,2002:bool": _CONSTRUCTOR.construct_yaml_bool,
+    "tag:yaml.org,2002:null": _CONSTRUCTOR.construct_yaml_null,
+}
+_MAX_DEPTH = 200
+
+
+class YamlError(Exception):
+    """A document that cannot be read or edited safely; the message says where."""
+
+
+def compose(text: str) -> Node | None:
+    """Nodes of a single YAML document, refusing tags that would construct objects."""
+    try:
+        return yaml.compose(text, Loader=_LOADER)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        where = f"line {mark.line + 1}: " if mark else ""
+        raise YamlError(f"{where}{error.problem or error}") from None
+    except (yaml.YAMLError, RecursionError) as error:
+        raise YamlError(str(error) or type(error).__name__) from None
+
+
+def plain(node: Node | None) -> Any:
+    """The Python value of a node: dicts, lists, str, int, float, bool, None; other tags stay text."""
+    if node is None:
+        return None
+    if isinstance(node, ScalarNode):
+        construct = _PLAIN_TAGS.get(node.tag)
+        return construct(node) if construct else node.value
+    if isinstance(node, SequenceNode):
+        return [plain(child) for child in node.value]
+    return {plain(key): plain(value) for key, value in node.value}
+
+
+def child(node: Node | None, element: PathElement) -> Node | None:
+    """The node one path step below `node`, or None where there is none."""
+    if isinstance(element, str):
+        if isinstance(node, MappingNode):
+            for key, value in node.value:
+                if isinstance(key, ScalarNode) and key.value == element:
+                    return value
+        return None
+    if not isinstance(node, SequenceNode):
+        return None
+    if isinstance(element, int):
+        return node.value[element] if -len(node.value) <= element < len(node.value) else None
+    for entry in node.value:
+        if isinstance(entry, MappingNode) and all(
+            isinstance(found := child(entry, key), ScalarNode) and found.value == wanted
+            for key, wanted in element.items()
+        ):
+            return entry
+    return None
+
+
+def find(node: Node | None, path: Path) -> Node | None:
+    for element in path:
+        node = child(node, element)
+        if node is None:
+            return None
+    return node
+
+
+def format_path(path: Path) -> str:
+    """A path as results show it: `spec.volumes[name=cnibin].hostPath.path`."""
+    text = ""
+    for element in path:
+        if isinstance(element, int):
+            text += f"[{element}]"
+        elif isinstance(element, dict):
+            text += "".join(f"[{key}={value}]" for key, value in element.items())
+        elif "." in element or "[" in element:
+            text += f"[{element}]"
+        else:
+            text += f".{element}" if text else element
+    return text
+
+
+class Document:
+    """One YAML document's text and the edits made to it."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._root: Node | None = None
+        self._composed = False
+
+    @property
+    def root(self) -> Node | None:
+        if not self._composed:
+            self._root = compose(self.text)
+            _check_editable(self._root)
+            self._composed = True
+        return self._root
+
+    def node(self, path: Path) -> Node | None:
+        return find(self.root, path)
+
+    def get(self, path: Path, default: Any = None) -> Any:
+        found = self.node(path)
+        return default if found is None else plain(found)
+
+    def set(self, path: Path, value: Any) -> bool:
+        """Lookup or create: make the value at `path` equal `value`; True when the text changed."""
+        node = self.root
+        for depth, element in enumerate(path):
+            below = child(node, element)
+            if below is None:
+                return self._create(node, path[:depth], path[depth:], value)
+            node = below
+        if _same(plain(node), value):
+            return False
+        self._replace(node, path, value)
+        return True
+
+    def delete(self, path: Path) -> bool:
+        """Remove the mapping entry at `path` (its key and value); True when there was one."""
+        parent = self.node(path[:-1])
+        if not isinstance(parent, MappingNode) or not isinstance(path[-1], str):
+            return False
+        for index, (key, value) in enumerate(parent.value):
+            if isinstance(key, ScalarNode) and key.value == path[-1]:
+                break
+        else:
+            return False
+        if len(parent.value) == 1:
+            self._replace(parent, path[:-1], {})
+            return True
+        if parent.flow_style:
+            remaining = plain(parent)
+            del remaining[path[-1]]
+            self._splice(parent.start_mark.index, parent.end_mark.index, emit.flow(remaining))
+            return True
+        start = key.start_mark.index
+        line_start = self.text.rfind("\n", 0, start) + 1
+        if self.text[line_start:start].strip():
+            # The key follows a "- " on its line: pull the next key up into its place.
+            end = parent.value[index + 1][0].start_mark.index
+        else:
+            start = line_start
+            end = _line_end(self.text, _content_end(self.text, value)) + 1
+        self._splice(start, end, "")
+        return True
+
+    def append(self, path: Path, value: Any) -> None:
+        """Add `value` at the end of the sequence at `path`, creating the sequence if needed."""
+        sequence = self.node(path)
+        if not isinstance(sequence, SequenceNode) or not sequence.value:
+            current = plain(sequence) if isinstance(sequence, ScalarNode) else None
+            self.set(path, ([] if current is None else [current]) + [value])
+            return
+        if sequence.flow_style:
+            self._splice(
+                sequence.start_mark.index, sequence.end_mark.index, emit.flow([*plain(sequence), value])
+            )
+            return
+        column = sequence.start_mark.column
+        at = _line_end(self.text, _content_end(self.text, sequence))
+        text = emit.block(value, column + 2, self._indents_sequences(), _quoting(sequence))
+        self._splice(at, at, "\n" + " " * column + "- " + text)
+
+    # -- text surgery -------------------------------------------------------------------------
+
+    def _create(self, parent: Node | None, parent_path: Path, rest: Path, value: Any) -> bool:
+        head = rest[0]
+        nested = _nest(rest[1:], value)
+        if isinstance(head, int):
+            raise YamlError(f"cannot create `{format_path(parent_path + rest)}`: no element {head}")
+        if isinstance(head, dict):
+            entry = {**head, **nested} if isinstance(nested, dict) else nested
+            if isinstance(parent, SequenceNode) or _is_null(parent):
+                self.append(parent_path, entry)
+                return True
+            raise YamlError(f"`{format_path(parent_path)}` is not a list")
+        if isinstance(parent, MappingNode) and parent.value:
+            self._insert_entry(parent, head, nested)
+            return True
+        if isinstance(parent, MappingNode) and parent_path:
+            self._replace(parent, parent_path, {head: nested})
+            return True
+        if _is_null(parent) and parent_path:
+            self._replace(parent, parent_path, {head: nested})
+            return True
+        raise YamlError(f"`{format_path(parent_path) or 'the document'}` is not a mapping")
+
+    def _insert_entry(self, mapping: MappingNode, key: str, value: Any) -> None:
+        if mapping.flow_style:
+            merged = {**plain(mapping), key: value}
+            self._splice(mapping.start_mark.index, mapping.end_mark.index, emit.flow(merged))
+            return
+        column = mapping.value[0][0].start_mark.column
+        at = _line_end(self.text, _content_end(self.text, mapping))
+        entry = emit.block({key: value}, column, self._indents_sequences(), _quoting(mapping))
+        self._splice(at, at, "\n" + " " * column + entry)
+
+    def _replace(self, node: Node, path: Path, value: Any) -> None:
+        start, end = node.start_mark.index, _content_end(self.text, node)
+        indents, quote = self._indents_sequences(), _quoting(node)
+        if not (isinstance(value, dict | list) and value):
+            style = node.style if isinstance(node, ScalarNode) else None
+            text = emit.flow(value) if isinstance(value, dict | list) else emit.scalar(value, style)
+            if _is_null(node) and start == end and self.text[start - 1 : start] == ":":
+                text = " " + text
+        elif isinstance(node, MappingNode | SequenceNode) and not node.flow_style:
+            text = emit.block(value, node.start_mark.column, indents, quote)
+        elif path and isinstance(path[-1], str):
+            # A scalar or flow value under a key becomes a block on the lines below the key.
+            column = self._key_column(path) + (2 if isinstance(value, dict) or indents else 0)
+            text = "\n" + " " * column + emit.block(value, column, indents, quote)
+            while start > 0 and self.text[start - 1] in " \t":
+                start -= 1
+        else:
+            text = emit.block(value, node.start_mark.column, indents, quote)
+        self._splice(start, end, text)
+
+    def _key_column(self, path: Path) -> int:
+        parent = self.node(path[:-1])
+        for key, _ in parent.value:
+            if key.value == path[-1]:
+                return key.start_mark.column
+        return 0
+
+    def _indents_sequences(self) -> bool:
+        """Whether this document writes `key:\\n  - a` (True) or `key:\\n- a` (False)."""
+        stack = [self.root]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, MappingNode):
+                for key, value in node.value:
+                    if isinstance(value, SequenceNode) and value.value and not value.flow_style:
+                        if value.start_mark.line > key.start_mark.line:
+                            return value.start_mark.column > key.start_mark.column
+                    stack.append(value)
+            elif isinstance(node, SequenceNode):
+                stack.extend(node.value)
+        return False
+
+    def _splice(self, start: int, end: int, text: str) -> None:
+        self.text = self.text[:start] + text + self.text[end:]
+        self._composed = False
+        self._root = None
+
+
+def _nest(rest: Path, value: Any) -> Any:
+    """The value to insert so that `rest` (a path below a missing node) leads to `value`."""
+    if not rest:
+        return value
+    head, inner = rest[0], _nest(rest[1:], value)
+    if isinstance(head, str):
+        return {head: inner}
+    if isinstance(head, dict):
+        return [{**head, **inner} if isinstance(inner, dict) else inner]
+    raise YamlError(f"cannot create list element {head}")
+
+
+def _quoting(node: Node) -> str | None:
+    """The quote style every string scalar below `node` shares, so new strings can match it."""
+    styles = set()
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, MappingNode):
+            stack.extend(value for _, value in current.value)
+        elif isinstance(current, SequenceNode):
+            stack.extend(current.value)
+        elif current.tag == "tag:yaml.org,2002:str":
+            styles.add(current.style)
+    return styles.pop() if len(styles) == 1 and styles & {'"', "'"} else None
+
+
+def _same(current: Any, wanted: Any) -> bool:
+    return type(current) is type(wanted) and current == wanted
+
+
+def _is_null(node: Node | None) -> bool:
+    return node is None or (isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:null")
+
+
+def _content_end(text: str, node: Node) -> int:
+    """Where the last character of a node's own text is (block collections' marks run on further)."""
+    while isinstance(node, MappingNode | SequenceNode) and not node.flow_style and node.value:
+        last = node.value[-1]
+        node = last[1] if isinstance(node, MappingNode) else last
+    end = node.end_mark.index
+    if isinstance(node, ScalarNode) and node.style in ("|", ">"):
+        while end > node.start_mark.index and text[end - 1] in " \t\r\n":
+            end -= 1
+    return end
+
+
+def _line_end(text: str, index: int) -> int:
+    end = text.find("\n", index)
+    return len(text) if end < 0 else end
+
+
+def _check_editable(root: Node | None) -> None:
+    """Refuse what an edit could silently damage: duplicate keys, aliases, object tags, deep nests."""
+    seen: set[int] = set()
+    stack: list[tuple[Node, int]] = [(root, 0)] if root is not None else []
+    while stack:
+        node, depth = stack.pop()
+        line = node.start_mark.line + 1
+        if id(node) in seen:
+            raise YamlError(f"line {line}: an alias (*) points here; edit the item without anchors")
+        seen.add(id(node))
+        if depth > _MAX_DEPTH:
+            raise YamlError(f"line {line}: nested more than {_MAX_DEPTH} levels deep")
+        if node.tag.startswith("tag:yaml.org,2002:python/") or node.tag.startswith("!"):
+            raise YamlError(f"line {line}: tag {node.tag} is not allowed here")
+        if isinstance(node, MappingNode):
+            keys: set[Any] = set()
+            for key, value in node.value:
+                name = key.value if isinstance(key, ScalarNode) else id(key)
+                if name in keys:
+                    raise YamlError(f"line {key.start_mark.line + 1}: duplicate key '{name}'")
+                keys.add(name)
+                stack.append((key, depth + 1))
+                stack.append((value, depth + 1))
+        elif isinstance(node, SequenceNode):
+            stack.extend((entry, depth + 1) for entry in node.value)

@@ -1,0 +1,49 @@
+"""resources: give the Multus container enough memory and CPU (multus #1346).
+
+Upstream sets requests and limits of the `kube-multus` container to 100m CPU and 50Mi memory; on
+busy nodes the daemon goes over 50Mi and is OOM-killed, taking pod networking with it. The Talos
+guide raises them to requests 200m/100Mi and limits 300m/150Mi.
+
+Raises each configured request and limit of the main Multus container (`kube-multus`, or the only
+container running a Multus image) to `spec.resources`; never lowers a value that is already higher,
+thick and thin alike. A value that is not a quantity is left alone with a warning.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from krm_multus import multus, quantity
+from krm_multus.sdk.resourcelist import Item
+from krm_multus.sdk.results import Result
+
+NAME = "resources"
+
+
+def apply(items: list[Item], config: dict[str, Any]) -> Iterator[Result]:
+    settings = config["resources"]
+    if not settings["enabled"]:
+        return
+    for daemonset in multus.daemonsets(items, config):
+        name = multus.main_container(daemonset)
+        if name is None:
+            yield multus.note(daemonset, "no Multus container found: resources left as they are", NAME, "warning")
+            continue
+        for group in ("requests", "limits"):
+            for resource, wanted in settings.get(group, {}).items():
+                path = (*multus.container_path(name), "resources", group, resource)
+                yield from _raise(daemonset, path, wanted)
+
+
+def _raise(daemonset: Item, path: tuple, wanted: str) -> Iterator[Result]:
+    current = daemonset.doc.get(path)
+    if current is not None:
+        have = quantity.parse(current)
+        if have is None:
+            yield multus.note(daemonset, f"{current!r} is not a quantity: left as it is", NAME, "warning", path)
+            return
+        if have >= quantity.parse(wanted):
+            return
+    why = f"raised to {wanted}: the upstream 50Mi/100m gets the daemon OOM-killed on busy nodes (multus #1346)"
+    yield from multus.set_value(daemonset, path, wanted, NAME, why)
