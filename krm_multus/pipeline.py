@@ -10,12 +10,15 @@ from krm_multus.sdk.resourcelist import Item, ItemError, ResourceList
 from krm_multus.sdk.results import Result
 
 
-def run(resource_list: ResourceList, function_config: Any = None) -> list[Result]:
-    """Apply every transform, then every check; one run reports every problem it finds."""
+def run(resource_list: ResourceList, function_config: Any = None, only: str | None = None) -> list[Result]:
+    """Apply every transform, then every check; one run reports every problem it finds.
+
+    `only` names one transform or check to run alone (the golden tests use it).
+    """
     source = function_config if function_config is not None else resource_list.function_config
     config, problems = fn_config.bind(source)
     if config is None:
-        return [Result(f"{problem.message}; nothing was changed", "error", path=problem.field,
+        return [Result(f"{problem.message.rstrip('.')}. Nothing was changed.", "error", path=problem.field,
                        tags={"config": "functionConfig"}) for problem in problems]
     items = resource_list.items
     results = _check_items(items)
@@ -29,10 +32,9 @@ def run(resource_list: ResourceList, function_config: Any = None) -> list[Result
             f"no Multus DaemonSet named {target['name']}{where} among the items: nothing to fix",
             "warning" if explicit else "info",
         ))
-    for module in registry.TRANSFORMS:
-        results.extend(_guarded(module, items, config))
-    if config["checks"]["enabled"]:
-        for module in registry.CHECKS:
+    modules = [*registry.TRANSFORMS, *(registry.CHECKS if config["checks"]["enabled"] else ())]
+    for module in modules:
+        if only is None or module.NAME == only:
             results.extend(_guarded(module, items, config))
     return results
 

@@ -81,16 +81,17 @@ def validate(value: Any, node: dict[str, Any], where: str) -> list[ConfigError]:
     """Problems of `value` against a schema node; each names the field and what is expected."""
     node = resolve(node)
     hint = node.get("description", "")
+    shown = json.dumps(value, default=str)
     if "const" in node and value != node["const"]:
-        return [ConfigError(where, f"`{where}` must be {node['const']!r}, not {value!r}")]
+        return [ConfigError(where, f"`{where}` must be {json.dumps(node['const'])}, not {shown}")]
     if "enum" in node and not any(_same(value, choice) for choice in node["enum"]):
         choices = ", ".join(json.dumps(choice) for choice in node["enum"])
-        return [ConfigError(where, f"`{where}` is {json.dumps(value)}; use one of {choices}")]
+        return [ConfigError(where, f"`{where}` is {shown}; use one of {choices}")]
     expected = _TYPES.get(node.get("type", ""))
     if expected is not None and (not isinstance(value, expected) or isinstance(value, bool) != (expected is bool)):
-        return [ConfigError(where, f"`{where}` must be a {node['type']}, not {json.dumps(value)}. {hint}".strip())]
+        return [ConfigError(where, f"`{where}` must be a {node['type']}, not {shown}. {hint}".strip())]
     if "pattern" in node and isinstance(value, str) and not re.search(node["pattern"], value):
-        return [ConfigError(where, f"`{where}` is not valid: {value!r}. {hint}".strip())]
+        return [ConfigError(where, f"`{where}` is not valid: {shown}. {hint}".strip())]
     problems: list[ConfigError] = []
     if isinstance(value, dict):
         properties = node.get("properties", {})
@@ -157,8 +158,9 @@ def _check_configmap(config_map: dict[str, Any]) -> list[ConfigError]:
         path = keys[key]
         node = _node_at(path)
         value = _from_text(text, node)
-        for problem in validate(value, node, "spec." + ".".join(path)):
-            problem.message = f"ConfigMap key `data.{key}` ({problem.field}): {problem.message}"
+        typed = "spec." + ".".join(path)
+        for problem in validate(value, node, typed):
+            problem.message = problem.message.replace(f"`{typed}`", f"ConfigMap key `data.{key}` (`{typed}`)", 1)
             problem.field = f"data.{key}"
             problems.append(problem)
     return problems

@@ -14,8 +14,9 @@ from typing import Any
 import yaml.resolver
 from yaml.nodes import ScalarNode
 
-# Plain scalars we are sure any YAML reader takes back as the same string.
-_PLAIN_SAFE = re.compile(r"(?:[A-Za-z0-9_./]|-(?=[A-Za-z0-9]))[A-Za-z0-9_./+=@~-]*")
+# Plain scalars we are sure any YAML reader takes back as the same string: a safe first character,
+# then no ": ", " #", control characters or trailing space.
+_PLAIN_SAFE = re.compile(r"(?:[A-Za-z0-9_./]|-(?=[^\s]))(?:[^\s:#\x00-\x1f\x7f]|:(?=[^\s])|(?<=[^\s])#| (?=[^\s#]))*")
 _RESOLVER = yaml.resolver.Resolver()
 _STR_TAG = "tag:yaml.org,2002:str"
 

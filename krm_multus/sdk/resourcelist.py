@@ -44,11 +44,12 @@ class ItemError(Exception):
 class Item:
     """One resource: its text as read, and a parse of it made only when asked for."""
 
-    __slots__ = ("_data", "_data_text", "_doc", "_kind", "_text", "indent", "source")
+    __slots__ = ("_data", "_data_text", "_doc", "_kind", "_text", "indent", "prefix", "source")
 
-    def __init__(self, source: str, indent: int | None = None) -> None:
+    def __init__(self, source: str, indent: int | None = None, prefix: str | None = None) -> None:
         self.source = source  # exactly as read: a "- " list entry at `indent`, or a whole document
         self.indent = indent
+        self.prefix = prefix  # in a stream: the separator and comments before the document
         self._text: str | None = None
         self._doc: Document | None = None
         self._data: Any = _UNSET
@@ -203,7 +204,7 @@ class Layout:
 
     def __init__(self, stream: bool, parts: list[str | None], item_indent: int = 0) -> None:
         self.stream = stream
-        self.parts = parts  # text, with None where the items go; for a stream, separators
+        self.parts = parts  # text, with None where the items go; for a stream, what follows the last item
         self.item_indent = item_indent
 
 
@@ -226,20 +227,19 @@ def write(resource_list: ResourceList, results: list[dict[str, Any]]) -> str:
     layout = resource_list.layout
     if layout.stream:
         out = []
-        for part, item in zip(layout.parts, resource_list.items + [None], strict=True):
-            out.append(part or "")
-            if item is not None:
-                out.append(item.render(None))
+        for index, item in enumerate(resource_list.items):
+            if out and not out[-1].endswith("\n"):
+                out.append("\n")
+            out.append(item.prefix if item.prefix is not None else "---\n" if index else "")
+            out.append(item.render(None))
+        out.extend(layout.parts)
         return "".join(out)
     out = []
     for part in layout.parts:
         if part is not None:
             out.append(part)
-        elif resource_list.items:
-            out.append("items:\n")
-            out.extend(item.render(layout.item_indent) for item in resource_list.items)
         else:
-            out.append("items: []\n")
+            out.extend(item.render(layout.item_indent) for item in resource_list.items)
     everything = list(resource_list.results) + results
     if everything:
         if out and not out[-1].endswith("\n"):
@@ -287,14 +287,12 @@ def _split_resource_list(text: str) -> ResourceList | None:
             value = (key.group(2) or "").split("#")[0].strip()
             if value not in ("", "[]"):
                 return None
-            content = section[key.end() - key.start() + 1 :]
-            split = _split_items(content)
+            line_end = key.end() - key.start() + 1
+            split = _split_items(section[line_end:])
             if split is None or (value == "[]" and split[1]):
                 return None
             lead, items, indent = split
-            parts.append(None)
-            if lead.strip():
-                return None
+            parts.extend([section[:line_end] + lead, None])
         elif name == "results":
             header.append(section)
         else:
@@ -380,18 +378,16 @@ def _from_data(data: Any, text: str) -> ResourceList:
             raise InputError(f"`items` must be a list, not {type(items).__name__}")
         results = data.get("results") or []
         parts: list[str | None] = []
-        for key, value in data.items():
+        for key, value in {**data, "items": items}.items():
             if key == "items":
-                parts.append(None)
+                parts.extend(["items:\n" if items else "items: []\n", None])
             elif key != "results":
                 parts.append(_dump({key: value}))
-        if None not in parts:
-            parts.append(None)
         loaded = [Item(_dump(entry)) for entry in items]
         return ResourceList(loaded, data.get("functionConfig"), results, Layout(False, parts))
     documents = data if isinstance(data, list) else [data]
     loaded = [Item(_dump(entry)) for entry in documents]
-    return ResourceList(loaded, None, [], Layout(True, ["---\n" if i else "" for i in range(len(loaded) + 1)]))
+    return ResourceList(loaded, None, [], Layout(True, []))
 
 
 def _check_header(head: dict[str, Any]) -> None:
@@ -419,18 +415,15 @@ def _read_stream(text: str, full_parse: bool) -> ResourceList:
         except yaml.YAMLError as error:
             raise InputError(f"the input is not valid YAML: {_describe(error)}") from None
         return _from_data(documents, text) if documents else ResourceList([], None, [], Layout(True, [text]))
-    parts: list[str | None] = []
     items: list[Item] = []
     pending = ""
     for chunk, separator in _documents(text):
         if _only_comments(chunk):
             pending += chunk + separator
             continue
-        parts.append(pending)
-        items.append(Item(chunk))
+        items.append(Item(chunk, prefix=pending))
         pending = separator
-    parts.append(pending)
-    return ResourceList(items, None, [], Layout(True, parts))
+    return ResourceList(items, None, [], Layout(True, [pending]))
 
 
 def _documents(text: str) -> Iterator[tuple[str, str]]:

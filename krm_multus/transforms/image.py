@@ -128,7 +128,7 @@ def _require_arch(item: Item, operator: str) -> Iterator[Result]:
     """Add `kubernetes.io/arch <operator> [arm64]` to every node selector term (terms are ORed)."""
     expression = {"key": ARCH_LABEL, "operator": operator, "values": ["arm64"]}
     terms = item.doc.get(TERMS)
-    why = f"ARM64 nodes run {'only' if operator == 'In' else 'not'} this DaemonSet"
+    why = "only ARM64 nodes run this DaemonSet" if operator == "In" else "ARM64 nodes run the -arm64 copy instead"
     if not isinstance(terms, list) or not terms:
         yield from multus.set_value(item, TERMS, [{"matchExpressions": [expression]}], NAME, why)
         return

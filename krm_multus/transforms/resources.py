@@ -45,5 +45,7 @@ def _raise(daemonset: Item, path: tuple, wanted: str) -> Iterator[Result]:
             return
         if have >= quantity.parse(wanted):
             return
-    why = f"raised to {wanted}: the upstream 50Mi/100m gets the daemon OOM-killed on busy nodes (multus #1346)"
+    group, resource = path[-2], path[-1]
+    change = f"raised from {current} to {wanted}" if current is not None else f"set to {wanted}"
+    why = f"{group}.{resource} {change}: with the upstream 100m/50Mi the daemon is OOM-killed on busy nodes (multus #1346)"
     yield from multus.set_value(daemonset, path, wanted, NAME, why)

@@ -1,0 +1,44 @@
+"""Golden cases: testdata/<transform-or-check>/<case>/ holds input.yaml, an optional config.yaml,
+the expected output (expected.yaml, results left out) and the expected results (results.yaml).
+
+Set KRM_MULTUS_UPDATE_GOLDEN=1 to write the expectations from what the code does now; read the
+diff before committing it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from krm_multus import pipeline
+from krm_multus.sdk import resourcelist
+
+TESTDATA = Path(__file__).resolve().parent.parent / "testdata"
+UPDATE = os.environ.get("KRM_MULTUS_UPDATE_GOLDEN") == "1"
+
+
+def cases() -> list[Path]:
+    return sorted(path.parent for path in TESTDATA.glob("*/*/input.yaml"))
+
+
+def case_id(case: Path) -> str:
+    return f"{case.parent.name}/{case.name}"
+
+
+def run_case(text: str, case: Path, full_parse: bool = False) -> tuple[str, list[dict[str, Any]]]:
+    """Run the case's transform or check alone ("pipeline" runs everything) on `text`."""
+    config_file = case / "config.yaml"
+    config = yaml.safe_load(config_file.read_text()) if config_file.exists() else None
+    only = None if case.parent.name == "pipeline" else case.parent.name
+    resource_list = resourcelist.read(text, full_parse=full_parse)
+    results = [result.to_dict() for result in pipeline.run(resource_list, config, only=only)]
+    return resourcelist.write(resource_list, []), results
+
+
+def expect(path: Path, actual: str) -> str:
+    if UPDATE or not path.exists():
+        path.write_text(actual)
+    return path.read_text()
