@@ -97,7 +97,8 @@ def _refuse(message: str, stdout: Any, stderr: Any, data: bytes) -> int:
     print(f"[error] {message}", file=stderr)
     if b"ResourceList" in data[:4096]:
         result = {"message": message, "severity": "error"}
-        stdout.write("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nresults:\n" + emit.block([result], 0) + "\n")
+        header = "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nresults:\n"
+        stdout.write(header + emit.block([result], 0) + "\n")
     return 1
 
 

@@ -34,7 +34,7 @@ def run(resource_list: ResourceList, function_config: Any = None, only: str | No
         ))
     modules = [*registry.TRANSFORMS, *(registry.CHECKS if config["checks"]["enabled"] else ())]
     for module in modules:
-        if only is None or module.NAME == only:
+        if only in (None, module.NAME):
             results.extend(_guarded(module, items, config))
     return results
 

@@ -10,6 +10,7 @@ gives the same items as plain text documents.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -153,7 +154,7 @@ class Item:
     def looks_like_resource(self) -> bool:
         """Whether the text plainly has apiVersion, kind and a metadata name, without parsing it."""
         start = self._top_level()
-        inner = "[ ]{%d,}" % (1 if self.indent is None else self.indent + 3)
+        inner = f"[ ]{{{1 if self.indent is None else self.indent + 3},}}"
         return bool(
             re.search(rf"^{start}apiVersion:[ \t]*[^\s#]", self.source, re.M)
             and re.search(rf"^{start}kind:[ \t]*[^\s#]", self.source, re.M)
@@ -331,7 +332,7 @@ def _split_items(content: str) -> tuple[str, list[Item], int] | None:
     if stray is not None:
         return None
     bounds = [m.start() for m in re.finditer(rf"^{pad}-(?: |$)", entries, re.M)] + [len(entries)]
-    items = [Item(entries[a:b], indent) for a, b in zip(bounds, bounds[1:], strict=False)]
+    items = [Item(entries[a:b], indent) for a, b in itertools.pairwise(bounds)]
     if any(not item.source.startswith(pad + "- ") for item in items):
         return None
     return lead, items, indent

@@ -11,14 +11,14 @@ sequence element whose mapping has those scalar values (`{"name": "cnibin"}`).
 
 from __future__ import annotations
 
-from typing import Any, Union
+from typing import Any
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from krm_multus.sdk import emit
 
-PathElement = Union[str, int, dict[str, str]]
+PathElement = str | int | dict[str, str]
 Path = tuple[PathElement, ...]
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -145,11 +145,11 @@ class Document:
         parent = self.node(path[:-1])
         if not isinstance(parent, MappingNode) or not isinstance(path[-1], str):
             return False
-        for index, (key, value) in enumerate(parent.value):
-            if isinstance(key, ScalarNode) and key.value == path[-1]:
-                break
-        else:
+        index = next((i for i, (key, _) in enumerate(parent.value)
+                      if isinstance(key, ScalarNode) and key.value == path[-1]), None)
+        if index is None:
             return False
+        key, value = parent.value[index]
         if len(parent.value) == 1:
             self._replace(parent, path[:-1], {})
             return True
@@ -254,9 +254,9 @@ class Document:
             node = stack.pop()
             if isinstance(node, MappingNode):
                 for key, value in node.value:
-                    if isinstance(value, SequenceNode) and value.value and not value.flow_style:
-                        if value.start_mark.line > key.start_mark.line:
-                            return value.start_mark.column > key.start_mark.column
+                    block = isinstance(value, SequenceNode) and value.value and not value.flow_style
+                    if block and value.start_mark.line > key.start_mark.line:
+                        return value.start_mark.column > key.start_mark.column
                     stack.append(value)
             elif isinstance(node, SequenceNode):
                 stack.extend(node.value)

@@ -1,0 +1,98 @@
+"""Every upstream Multus release's manifests through the function, with the outcome FINDINGS.md predicts.
+
+Reads ../shared/upstream/multus/<version>/ next to the repository; skipped where that folder is absent
+(a user's clone has none).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from krm_multus import pipeline
+from krm_multus.sdk import resourcelist
+
+UPSTREAM = Path(__file__).resolve().parents[2] / "shared" / "upstream" / "multus"
+VERSIONS = sorted(path.name for path in UPSTREAM.iterdir()) if UPSTREAM.is_dir() else []
+pytestmark = pytest.mark.skipif(not VERSIONS, reason=f"no upstream manifests at {UPSTREAM}")
+NETNS = "spec.template.spec.volumes[name=host-run-netns].hostPath.path"
+COMMAND = "spec.template.spec.initContainers[name=install-multus-binary].command"
+ATOMIC = ["/usr/src/multus-cni/bin/install_multus", "-d", "/host/opt/cni/bin", "-t", "thick"]
+
+
+def _release(version: str) -> tuple[int, ...]:
+    return (99,) if version == "master" else tuple(int(part) for part in version.lstrip("v").split("."))
+
+
+def _run(path: Path) -> tuple[str, list[dict]]:
+    resource_list = resourcelist.read(path.read_text())
+    results = [result.to_dict() for result in pipeline.run(resource_list)]
+    return resourcelist.write(resource_list, []), results
+
+
+def _daemonset(text: str) -> dict:
+    return next(doc for doc in yaml.safe_load_all(text) if doc and doc.get("kind") == "DaemonSet")
+
+
+def _changes(results: list[dict], transform: str) -> list[str]:
+    return [r["field"]["path"] for r in results
+            if r.get("tags", {}).get("transform") == transform and "proposedValue" in r.get("field", {})]
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_thick(version: str) -> None:
+    path = next((UPSTREAM / version).glob("multus-daemonset-thick*.yml"))
+    output, results = _run(path)
+    pod = _daemonset(output)["spec"]["template"]["spec"]
+    init = next(c for c in pod["initContainers"] if c["name"] == "install-multus-binary")
+    volumes = {v["name"]: v for v in pod["volumes"]}
+    main = next(c for c in pod["containers"] if c["name"] == "kube-multus")
+    assert main["resources"] == {"requests": {"cpu": "200m", "memory": "100Mi"},
+                                 "limits": {"cpu": "300m", "memory": "150Mi"}}
+    assert not [r for r in results if r["severity"] == "error"]
+    if _release(version) < (4,):
+        assert "host-run-netns" not in volumes and _changes(results, "netns") == []
+        assert init["command"][0] == "cp", "v3 images have no install_multus"
+        assert any(r["severity"] == "warning" and r["tags"] == {"transform": "installBinary"} for r in results)
+        return
+    assert volumes["host-run-netns"]["hostPath"]["path"] == "/var/run/netns/"
+    assert _changes(results, "netns") == [NETNS]
+    assert init["command"] == ATOMIC and "args" not in init
+    already_atomic = _release(version) >= (4, 2, 3)
+    assert _changes(results, "installBinary") == ([] if already_atomic else [COMMAND])
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_thin(version: str) -> None:
+    output, results = _run(UPSTREAM / version / "multus-daemonset.yml")
+    pod = _daemonset(output)["spec"]["template"]["spec"]
+    assert "host-run-netns" not in {v["name"] for v in pod["volumes"]}
+    assert _changes(results, "netns") == [] and _changes(results, "installBinary") == []
+    assert len(_changes(results, "resources")) == 4
+    assert not [r for r in results if r["severity"] == "error"]
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_untouched_documents_stay_byte_for_byte(version: str) -> None:
+    """Only the DaemonSet changes: the CRD, RBAC and ConfigMaps come out exactly as upstream wrote them."""
+    path = next((UPSTREAM / version).glob("multus-daemonset-thick*.yml"))
+    original = path.read_text()
+    output, _ = _run(path)
+    before = original.split("\n---")
+    after = output.split("\n---")
+    assert len(before) == len(after)
+    changed = [b for b, a in zip(before, after, strict=True) if b != a]
+    assert len(changed) == 1 and "kind: DaemonSet" in changed[0]
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_second_run_changes_nothing(version: str) -> None:
+    for path in (UPSTREAM / version).glob("*.yml"):
+        once, _ = _run(path)
+        resource_list = resourcelist.read(once)
+        results = [r.to_dict() for r in pipeline.run(resource_list)]
+        twice = resourcelist.write(resource_list, [])
+        assert twice == once
+        assert not [r for r in results if "proposedValue" in r.get("field", {})]
