@@ -97,7 +97,8 @@ def validate(value: Any, node: dict[str, Any], where: str) -> list[ConfigError]:
         properties = node.get("properties", {})
         for key in node.get("required", []):
             if key not in value:
-                problems.append(ConfigError(f"{where}.{key}", f"`{where}.{key}` is required"))
+                path = f"{where}.{key}" if where else key
+                problems.append(ConfigError(path, f"`{path}` is required"))
         for key, child in value.items():
             path = f"{where}.{key}" if where else str(key)
             if key in properties:
@@ -140,7 +141,7 @@ def check(function_config: Any) -> list[ConfigError]:
         return validate(function_config, schema(), "")
     return [ConfigError(
         "kind",
-        f"functionConfig kind {kind!r} is not supported: use kind {KIND} (apiVersion {API_VERSION}) or a ConfigMap",
+        f"functionConfig `kind` is {json.dumps(kind)}: use kind {KIND} (apiVersion {API_VERSION}) or a ConfigMap",
     )]
 
 

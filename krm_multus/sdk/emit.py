@@ -30,15 +30,24 @@ def scalar(value: Any, style: str | None = None) -> str:
     if isinstance(value, int | float):
         return json.dumps(value)
     text = str(value)
-    if style == "'" and "\n" not in text:
+    if style == "'" and text.isprintable():
         return "'" + text.replace("'", "''") + "'"
     if style != '"' and _is_plain_safe(text):
         return text
-    return json.dumps(text, ensure_ascii=False)
+    quoted = json.dumps(text, ensure_ascii=False)
+    return quoted if quoted.isprintable() else "".join(map(_escape_unprintable, quoted))
+
+
+def _escape_unprintable(char: str) -> str:
+    """YAML readers refuse some characters that JSON leaves raw (DEL, C1 controls, line separators)."""
+    if char.isprintable():
+        return char
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 def _is_plain_safe(text: str) -> bool:
-    if not _PLAIN_SAFE.fullmatch(text):
+    if not text.isprintable() or not _PLAIN_SAFE.fullmatch(text):
         return False
     return _RESOLVER.resolve(ScalarNode, text, (True, False)) == _STR_TAG
 

@@ -1,0 +1,143 @@
+"""The surgical editor: each edit changes only the text of what changes, and the result parses to the
+value asked for."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from krm_multus.sdk import emit
+from krm_multus.sdk.yamledit import Document, YamlError, format_path
+
+POD = """\
+spec:
+  containers:
+    - name: a  # first
+      image: "x:1"
+      args: ['--v', "2"]
+    - args: [z]
+      name: b
+  volumes: []
+  empty:
+"""
+
+
+def test_set_scalar_keeps_quoting_and_comments() -> None:
+    doc = Document(POD)
+    assert doc.set(("spec", "containers", {"name": "a"}, "image"), "x:2")
+    assert '      image: "x:2"\n' in doc.text
+    assert "- name: a  # first\n" in doc.text
+    assert doc.text.replace('"x:2"', '"x:1"') == POD
+
+
+def test_set_same_value_changes_nothing() -> None:
+    doc = Document(POD)
+    assert not doc.set(("spec", "containers", {"name": "a"}, "image"), "x:1")
+    assert doc.text == POD
+
+
+def test_set_creates_missing_mappings_in_block_style() -> None:
+    doc = Document(POD)
+    assert doc.set(("spec", "containers", {"name": "a"}, "resources", "limits", "memory"), "150Mi")
+    assert yaml.safe_load(doc.text)["spec"]["containers"][0]["resources"] == {"limits": {"memory": "150Mi"}}
+    assert "      resources:\n        limits:\n          memory: 150Mi\n" in doc.text
+
+
+def test_set_fills_a_null_value() -> None:
+    doc = Document(POD)
+    assert doc.set(("spec", "empty", "key"), "v")
+    assert yaml.safe_load(doc.text)["spec"]["empty"] == {"key": "v"}
+
+
+def test_set_string_that_looks_like_a_boolean_is_quoted() -> None:
+    doc = Document("data:\n  flag: x\n")
+    doc.set(("data", "flag"), "false")
+    assert yaml.safe_load(doc.text) == {"data": {"flag": "false"}}
+
+
+def test_delete_first_key_of_a_list_entry_pulls_the_next_key_up() -> None:
+    doc = Document(POD)
+    assert doc.delete(("spec", "containers", {"name": "b"}, "args"))
+    assert "    - name: b\n" in doc.text
+    assert yaml.safe_load(doc.text)["spec"]["containers"][1] == {"name": "b"}
+
+
+def test_delete_inner_key_removes_its_lines_only() -> None:
+    doc = Document(POD)
+    assert doc.delete(("spec", "containers", {"name": "a"}, "args"))
+    assert doc.text == POD.replace("      args: ['--v', \"2\"]\n", "")
+
+
+def test_delete_missing_key_is_a_no_op() -> None:
+    doc = Document(POD)
+    assert not doc.delete(("spec", "nothing"))
+    assert doc.text == POD
+
+
+def test_append_to_block_list_and_to_empty_flow_list() -> None:
+    doc = Document(POD)
+    doc.append(("spec", "containers"), {"name": "c", "image": "y"})
+    doc.append(("spec", "volumes"), {"name": "v", "hostPath": {"path": "/x"}})
+    data = yaml.safe_load(doc.text)["spec"]
+    assert [c["name"] for c in data["containers"]] == ["a", "b", "c"]
+    assert data["volumes"] == [{"name": "v", "hostPath": {"path": "/x"}}]
+    assert "    - name: c\n      image: y\n" in doc.text
+
+
+def test_selector_path_creates_a_list_entry() -> None:
+    doc = Document("spec: {}\n")
+    doc.set(("spec", "volumes", {"name": "cnibin"}, "hostPath", "path"), "/opt/cni/bin")
+    assert yaml.safe_load(doc.text) == {"spec": {"volumes": [{"name": "cnibin", "hostPath": {"path": "/opt/cni/bin"}}]}}
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("a: 1\na: 2\n", "duplicate key 'a'"),
+        ("a: &x {b: 1}\nc: *x\n", "alias"),
+        ("a: !!python/object:os.system {}\n", "not allowed"),
+        ("a: [\n", "line"),
+    ],
+)
+def test_refuses_what_an_edit_could_damage(text: str, problem: str) -> None:
+    with pytest.raises(YamlError, match=problem):
+        Document(text).set(("a",), 3)
+
+
+def test_format_path() -> None:
+    path = ("metadata", "annotations", "k8s.v1.cni.cncf.io/networks")
+    assert format_path(path) == "metadata.annotations[k8s.v1.cni.cncf.io/networks]"
+    assert format_path(("spec", "volumes", {"name": "x"}, 0)) == "spec.volumes[name=x][0]"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.characters(blacklist_categories=("Cs",)), max_size=30))
+def test_emitted_scalars_read_back_as_the_same_string(value: str) -> None:
+    for style in (None, '"', "'"):
+        assert yaml.safe_load("key: " + emit.scalar(value, style) + "\n") == {"key": value}
+
+
+values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=12),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(values, st.booleans())
+def test_emitted_blocks_read_back_as_the_same_value(value: object, indent_sequences: bool) -> None:
+    text = "root:\n  " + emit.block(value, 2, indent_sequences) + "\n" if isinstance(value, dict | list) and value \
+        else "root: " + emit.block(value, 2, indent_sequences) + "\n"
+    assert yaml.safe_load(text) == {"root": value}
+
+
+@settings(max_examples=200, deadline=None)
+@given(values)
+def test_set_then_get_gives_the_value(value: object) -> None:
+    doc = Document(POD)
+    doc.set(("spec", "containers", {"name": "a"}, "extra"), value)
+    assert yaml.safe_load(doc.text)["spec"]["containers"][0]["extra"] == value
+    assert yaml.safe_load(doc.text)["spec"]["containers"][1] == {"args": ["z"], "name": "b"}
