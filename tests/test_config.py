@@ -27,7 +27,23 @@ def test_repository_root_schema_is_the_package_schema() -> None:
 
 def test_configmap_keys() -> None:
     assert sorted(config.configmap_keys()) == sorted(
-        ["target-name", "target-namespace", "talos-version", "netns", "netns-path", "install-binary", "resources", "multus-image", "arm64-image", "cilium", "install-cni", "install-cni-image", "cni-exclusive", "checks", "checks-severity"]
+        [
+            "target-name",
+            "target-namespace",
+            "talos-version",
+            "netns",
+            "netns-path",
+            "install-binary",
+            "resources",
+            "multus-image",
+            "arm64-image",
+            "cilium",
+            "install-cni",
+            "install-cni-image",
+            "cni-exclusive",
+            "checks",
+            "checks-severity",
+        ]
     )
 
 
