@@ -21,11 +21,22 @@ from krm_multus.sdk import emit
 from krm_multus.sdk.yamledit import Document, YamlError
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+_MAX_EXPANDED_NODES = 1_000_000
+
+
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
+    """Writes shared values out in full: the output never gains an anchor the input did not have."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
 RESOURCE_LIST_VERSIONS = ("config.kubernetes.io/v1", "config.kubernetes.io/v1beta1")
 LOCAL_CONFIG = "config.kubernetes.io/local-config"
 _TOP_KEY = re.compile(r"^([A-Za-z_][\w.-]*):(?:[ \t]+(.*?))?[ \t]*$", re.M)
 _STREAM_SEPARATOR = re.compile(r"^---[ \t]*(?:#.*)?(?:\n|$)", re.M)
+_ANCHOR = re.compile(r"(?:^|[\s\[{,])&([^\s,\[\]{}]+)")
+_ALIAS = re.compile(r"(?:^|[\s\[{,])\*([^\s,\[\]{}]+)")
 _UNSET: Any = object()
 
 
@@ -293,6 +304,8 @@ def _split_resource_list(text: str) -> ResourceList | None:
             if split is None or (value == "[]" and split[1]):
                 return None
             lead, items, indent = split
+            if _shares_anchors(items):
+                return None
             parts.extend([section[:line_end] + lead, None])
         elif name == "results":
             header.append(section)
@@ -310,6 +323,17 @@ def _split_resource_list(text: str) -> ResourceList | None:
         return None
     _check_header(head)
     return ResourceList(items, head.get("functionConfig"), existing_results, Layout(False, parts, indent))
+
+
+def _shares_anchors(items: list[Item]) -> bool:
+    """Whether an item uses an anchor defined in another item (then items cannot be read one by one)."""
+    if not any(_ANCHOR.search(item.source) for item in items):
+        return False
+    for item in items:
+        used = set(_ALIAS.findall(item.source))
+        if used - set(_ANCHOR.findall(item.source)):
+            return True
+    return False
 
 
 def _stray_top_lines(body: str, keys: list[re.Match[str]]) -> bool:
@@ -400,9 +424,24 @@ def _check_header(head: dict[str, Any]) -> None:
 
 
 def _dump(value: Any) -> str:
+    _refuse_bombs(value)
     return yaml.dump(
-        value, Dumper=_DUMPER, sort_keys=False, default_flow_style=False, allow_unicode=True, width=1 << 20
+        value, Dumper=_Dumper, sort_keys=False, default_flow_style=False, allow_unicode=True, width=1 << 20
     )
+
+
+def _refuse_bombs(value: Any) -> None:
+    """Aliases let a small document stand for a huge one; refuse before writing it out in full."""
+    count, stack = 0, [value]
+    while stack:
+        current = stack.pop()
+        count += 1
+        if count > _MAX_EXPANDED_NODES:
+            raise InputError(f"an item expands to more than {_MAX_EXPANDED_NODES} values through aliases")
+        if isinstance(current, dict):
+            stack.extend(current.values())
+        elif isinstance(current, list):
+            stack.extend(current)
 
 
 # -- streams ------------------------------------------------------------------------------------

@@ -47,5 +47,5 @@ def _raise(daemonset: Item, path: tuple, wanted: str) -> Iterator[Result]:
             return
     group, resource = path[-2], path[-1]
     change = f"raised from {current} to {wanted}" if current is not None else f"set to {wanted}"
-    why = f"{group}.{resource} {change}: with 100m/50Mi the daemon is OOM-killed on busy nodes (multus #1346)"
+    why = f"{group}.{resource} {change}: below that the daemon is OOM-killed on busy nodes (multus #1346)"
     yield from multus.set_value(daemonset, path, wanted, NAME, why)
