@@ -224,14 +224,14 @@ def read(text: str, full_parse: bool = False) -> ResourceList:
     """Read a ResourceList (YAML or JSON) or a plain YAML stream of resources."""
     stripped = text.lstrip()
     if stripped.startswith(("{", "[")):
-        return _from_data(_load(text, "the input"), text)
+        return _from_data(_load(text, "the input"))
     if not _is_resource_list(text):
         return _read_stream(text, full_parse)
     if not full_parse:
         found = _split_resource_list(text)
         if found is not None:
             return found
-    return _from_data(_load(text, "the ResourceList"), text)
+    return _from_data(_load(text, "the ResourceList"))
 
 
 def write(resource_list: ResourceList, results: list[dict[str, Any]]) -> str:
@@ -393,7 +393,7 @@ def _load(text: str, what: str) -> Any:
         raise InputError(f"{what} is not valid YAML: {_describe(error)}") from None
 
 
-def _from_data(data: Any, text: str) -> ResourceList:
+def _from_data(data: Any) -> ResourceList:
     if isinstance(data, dict) and data.get("kind") == "ResourceList":
         _check_header(data)
         items = data.get("items")
@@ -454,7 +454,7 @@ def _read_stream(text: str, full_parse: bool) -> ResourceList:
             documents = [doc for doc in yaml.load_all(text, Loader=_LOADER) if doc is not None]
         except yaml.YAMLError as error:
             raise InputError(f"the input is not valid YAML: {_describe(error)}") from None
-        return _from_data(documents, text) if documents else ResourceList([], None, [], Layout(True, [text]))
+        return _from_data(documents) if documents else ResourceList([], None, [], Layout(True, [text]))
     items: list[Item] = []
     pending = ""
     for chunk, separator in _documents(text):
