@@ -134,7 +134,9 @@ def run_kpt(command: str, work: Path, results_dir: Path) -> tuple[subprocess.Com
     command, count = re.subn(r"^(kpt fn (?:eval|render) \S+)", rf"\1 --results-dir {results_dir}", command)
     assert count == 1, f"not a kpt fn eval/render command: {command}"
     run = shell(command, work)
-    return run, yaml.safe_load((results_dir / "results.yaml").read_text())
+    results = results_dir / "results.yaml"
+    assert results.exists(), f"kpt wrote no results (exit {run.returncode}): {run.stderr}"
+    return run, yaml.safe_load(results.read_text())
 
 
 def check_kpt_package(tmp_path: Path, command_id: str, function: str, mutator: dict[str, Any] | None,
