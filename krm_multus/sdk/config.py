@@ -89,7 +89,8 @@ def validate(value: Any, node: dict[str, Any], where: str) -> list[ConfigError]:
         return [ConfigError(where, f"`{where}` is {shown}; use one of {choices}")]
     expected = _TYPES.get(node.get("type", ""))
     if expected is not None and (not isinstance(value, expected) or isinstance(value, bool) != (expected is bool)):
-        return [ConfigError(where, f"`{where}` must be a {node['type']}, not {shown}. {hint}".strip())]
+        wanted = "true or false" if expected is bool else f"a {node['type']}"
+        return [ConfigError(where, f"`{where}` must be {wanted}, not {shown}")]
     if "pattern" in node and isinstance(value, str) and not re.search(node["pattern"], value):
         return [ConfigError(where, f"`{where}` is not valid: {shown}. {hint}".strip())]
     problems: list[ConfigError] = []
