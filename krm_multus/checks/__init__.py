@@ -1,0 +1,1 @@
+"""The checks: validations of what Multus users write by hand. They report, and never change an item."""

@@ -1,0 +1,77 @@
+"""kubevirt: KubeVirt VMs must not put a `bridge` binding on a macvlan or ipvlan network.
+
+Why: the `bridge` binding moves the MAC address of the pod's interface into the VM and leaves the
+pod interface with another one; macvlan and ipvlan need the pod interface to keep its original
+address. KubeVirt lists both as invalid CNIs for bridge interfaces
+(https://kubevirt.io/user-guide/network/interfaces_and_networks/#invalid-cnis-for-secondary-networks,
+kubevirt#5483, kubevirt#7001): the VM starts, but its secondary network does not pass traffic.
+
+For each `kubevirt.io` VirtualMachine (`spec.template.spec`) and VirtualMachineInstance (`spec`):
+every interface in `domain.devices.interfaces` pairs with the network of the same name in
+`networks`. When that network is a Multus one (`multus.networkName`, `name` or `namespace/name`,
+no namespace meaning the VM's), its NetworkAttachmentDefinition is looked up among the items:
+- a NAD whose plugin (top level, or any plugin of a conflist) is macvlan or ipvlan, under an
+  interface with `bridge`, is an error: use a NAD of type `bridge` instead (the Talos guide's
+  example adds `"disableContainerInterface": true`);
+- a NAD that is not among the items is a warning: it may exist in the cluster.
+
+Passing: interface `{name: lan, bridge: {}}`, network `{name: lan, multus: {networkName: br-lan}}`,
+NAD `br-lan` with `"type": "bridge"`.
+
+Failing (the same VM on a macvlan NAD):
+
+    interface `lan` has the `bridge` binding on Multus network `lan`, whose NetworkAttachmentDefinition
+    `vms/lan` uses macvlan: ...
+    use a NetworkAttachmentDefinition of type `bridge` for this network, or another binding
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from krm_multus.checks import workloads
+from krm_multus.checks.findings import DOUBTFUL, Reporter
+from krm_multus.checks.nad import Index, not_found
+from krm_multus.sdk.resourcelist import Item
+from krm_multus.sdk.results import Result
+
+NAME = "kubevirt"
+LIMITATION = "https://kubevirt.io/user-guide/network/interfaces_and_networks/#invalid-cnis-for-secondary-networks"
+INTERFACES = ("domain", "devices", "interfaces")
+
+
+def apply(items: list[Item], config: dict[str, Any]) -> Iterator[Result]:
+    report = Reporter(NAME, config)
+    index: Index | None = None
+    for item in items:
+        spec_path = workloads.vm_spec(item)
+        if spec_path is None or "multus" not in item.source or item.is_local_config:
+            continue
+        if index is None:
+            index = Index(items)
+        yield from _check(item, spec_path, index, report)
+
+
+def _check(vm: Item, spec_path: tuple[str, ...], index: Index, report: Reporter) -> Iterator[Result]:
+    spec = workloads.dig(vm.data, spec_path)
+    networks = workloads.named(workloads.dig(spec, ("networks",)))
+    for name, interface in workloads.named(workloads.dig(spec, INTERFACES)).items():
+        network_name = workloads.dig(networks.get(name), ("multus", "networkName"))
+        if not isinstance(network_name, str) or not network_name:
+            continue
+        namespace, _, nad_name = network_name.rpartition("/")
+        namespace = namespace or vm.namespace
+        nad = index.find(nad_name, namespace)
+        if nad is None:
+            yield report(vm, (*spec_path, "networks", {"name": name}, "multus", "networkName"),
+                         not_found(nad_name, namespace, "VM", "the VM's launcher pod"), DOUBTFUL)
+            continue
+        kinds = nad.macvlan_like()
+        if "bridge" in interface and kinds:
+            yield report(vm, (*spec_path, *INTERFACES, {"name": name}, "bridge"), (
+                f"interface `{name}` has the `bridge` binding on Multus network `{network_name}`, whose "
+                f"NetworkAttachmentDefinition `{nad.ref}` uses {kinds[0]}: the bridge binding moves the pod "
+                f"interface's MAC address to the VM, and {kinds[0]} needs the pod interface to keep it, so the VM "
+                f"gets no traffic (KubeVirt limitation: {LIMITATION}); use a NetworkAttachmentDefinition of type "
+                "`bridge` for this network, or another binding"))

@@ -1,0 +1,145 @@
+"""NetworkAttachmentDefinitions among the items: their CNI config, and how a network name finds one.
+
+Why one module: the NAD, annotation, KubeVirt and Talos checks all turn a network name into a NAD
+and look at its plugins; they must agree on what a name means and on what a config holds.
+
+Names resolve as Multus resolves them: a reference without a namespace means the namespace of the
+pod (or VM). A namespace left out of a package is filled in when it is applied (`kubectl -n`,
+kustomize `namespace:`, kpt set-namespace), so an empty namespace on either side matches any
+namespace; an exact match wins.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any, NamedTuple
+
+from krm_multus.checks.findings import show, yaml_kind
+from krm_multus.sdk.resourcelist import Item
+
+KIND = "NetworkAttachmentDefinition"
+GROUP = "k8s.cni.cncf.io"
+CONFIG_PATH = ("spec", "config")
+MACVLAN_LIKE = ("macvlan", "ipvlan")
+
+
+class Config(NamedTuple):
+    """`spec.config` read as JSON: `value` when it is a JSON object, else `problem` says why not."""
+
+    present: bool
+    value: dict[str, Any] | None
+    problem: str | None
+
+
+class Plugin(NamedTuple):
+    """One plugin of a config: where it sits inside `spec.config` ("" or "plugins[1].") and its keys."""
+
+    where: str
+    conf: dict[str, Any]
+
+    @property
+    def type(self) -> str:
+        value = self.conf.get("type")
+        return value if isinstance(value, str) else ""
+
+    @property
+    def ipam_type(self) -> str:
+        ipam = self.conf.get("ipam")
+        value = ipam.get("type") if isinstance(ipam, dict) else None
+        return value if isinstance(value, str) else ""
+
+
+class Nad:
+    """One NetworkAttachmentDefinition item and its parsed config."""
+
+    __slots__ = ("config", "item")
+
+    def __init__(self, item: Item) -> None:
+        self.item = item
+        spec = item.data.get("spec") if isinstance(item.data, dict) else None
+        self.config = read_config(spec.get("config") if isinstance(spec, dict) else None)
+
+    @property
+    def name(self) -> str:
+        return self.item.name
+
+    @property
+    def namespace(self) -> str:
+        return self.item.namespace
+
+    @property
+    def ref(self) -> str:
+        return reference(self.namespace, self.name)
+
+    def plugins(self) -> list[Plugin]:
+        """The plugins Multus runs for this NAD, in order; none when the config is unreadable."""
+        config = self.config.value
+        if config is None:
+            return []
+        if not is_conflist(config):
+            return [Plugin("", config)]
+        found = config.get("plugins")
+        entries = found if isinstance(found, list) else []
+        return [Plugin(f"plugins[{index}].", conf) for index, conf in enumerate(entries) if isinstance(conf, dict)]
+
+    def types(self) -> list[str]:
+        return [plugin.type for plugin in self.plugins() if plugin.type]
+
+    def macvlan_like(self) -> list[str]:
+        """The macvlan or ipvlan plugin types this NAD uses (top level or anywhere in a conflist)."""
+        return [kind for kind in self.types() if kind in MACVLAN_LIKE]
+
+
+def read_config(raw: Any) -> Config:
+    """Parse `spec.config` the way Multus needs it: a JSON object in a string."""
+    if raw is None:
+        return Config(False, None, None)
+    if not isinstance(raw, str):
+        return Config(True, None, f"is a YAML {yaml_kind(raw)}, not a string: write the JSON as a block "
+                                  "scalar (`config: |` followed by the JSON)")
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError as error:
+        return Config(True, None, f"is not valid JSON: line {error.lineno} column {error.colno}: {error.msg}")
+    if not isinstance(value, dict):
+        return Config(True, None, f"is {show(value)}, not a JSON object: write one CNI config "
+                                  "(`{\"type\": ...}`) or a conflist (`{\"plugins\": [...]}`)")
+    return Config(True, value, None)
+
+
+def is_conflist(config: dict[str, Any]) -> bool:
+    """Multus's test: a config without `type` is a conflist."""
+    return not config.get("type") and "plugins" in config
+
+
+class Index:
+    """The NADs among the items (local-config ones left out), found by name as Multus finds them."""
+
+    def __init__(self, items: list[Item]) -> None:
+        self.nads = [Nad(item) for item in items if item.is_a(KIND, GROUP) and not item.is_local_config]
+        self._by_name: dict[str, list[Nad]] = {}
+        for nad in self.nads:
+            self._by_name.setdefault(nad.name, []).append(nad)
+
+    def __iter__(self) -> Iterator[Nad]:
+        return iter(self.nads)
+
+    def find(self, name: str, namespace: str) -> Nad | None:
+        """The NAD `name` in `namespace` (the reference's own or the workload's; "" for unknown)."""
+        candidates = self._by_name.get(name, [])
+        exact = [nad for nad in candidates if nad.namespace == namespace]
+        loose = [nad for nad in candidates if not namespace or not nad.namespace]
+        return next(iter(exact or loose), None)
+
+
+def reference(namespace: str, name: str) -> str:
+    """A network reference as users write it: `namespace/name`, or `name` when the namespace is unknown."""
+    return f"{namespace}/{name}" if namespace else name
+
+
+def not_found(name: str, namespace: str, owner: str, waiting: str) -> str:
+    """The message for a network whose NAD is not among the items: it may exist in the cluster."""
+    where = f"namespace `{namespace}`" if namespace else f"the {owner}'s namespace"
+    return (f"no NetworkAttachmentDefinition `{reference(namespace, name)}` among the items: make sure it exists in "
+            f"{where} in the cluster, or {waiting} stays in ContainerCreating")

@@ -1,0 +1,76 @@
+"""Network values as Linux, Kubernetes and Go's `net` package read them: names, addresses, MACs.
+
+Why here: the NAD check and the annotation check validate the same kinds of value (interface
+names, IPs, CIDRs); Multus and the CNI plugins accept what Go's parsers accept, so both checks must
+too, and word the problem the same way.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+
+IFNAMSIZ = 16  # the kernel's buffer, with its terminating NUL
+DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+_MAC_SEPARATED = re.compile(r"^[0-9A-Fa-f]{2}([:-])[0-9A-Fa-f]{2}(?:\1[0-9A-Fa-f]{2})*$")
+_MAC_DOTTED = re.compile(r"^[0-9A-Fa-f]{4}(?:\.[0-9A-Fa-f]{4})*$")
+
+
+def interface_name_problem(name: str) -> str | None:
+    """Why Linux would refuse `name` as a network interface name, or None."""
+    if not name:
+        return "is empty"
+    if len(name) > IFNAMSIZ - 1:
+        return f"is {len(name)} characters long; Linux allows at most {IFNAMSIZ - 1}"
+    if name in (".", "..") or any(char in "/:" or char.isspace() for char in name):
+        return "is not a Linux interface name (no `/`, `:` or white space, not `.` or `..`)"
+    return None
+
+
+def label_problem(name: str) -> str | None:
+    """Why `name` is not a DNS-1123 label (a namespace, or a network name as the spec wants it), or None."""
+    if len(name) > 63:
+        return f"is {len(name)} characters long; a DNS-1123 label has at most 63"
+    if not DNS_LABEL.match(name):
+        guess = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+        fix = f": did you mean `{guess}`?" if DNS_LABEL.match(guess) else ""
+        return ("is not a DNS-1123 label (lower-case letters, digits and `-`, starting and ending with a "
+                f"letter or digit){fix}")
+    return None
+
+
+def address(text: object) -> Address | None:
+    """An IPv4 or IPv6 address as Go's net.ParseIP reads it (no zone), or None."""
+    if not isinstance(text, str) or "%" in text:
+        return None
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        return None
+
+
+def interface(text: object) -> ipaddress.IPv4Interface | ipaddress.IPv6Interface | None:
+    """An address with its prefix (`10.1.1.5/24`), as Go's net.ParseCIDR reads it, or None."""
+    if not isinstance(text, str) or "/" not in text or "%" in text:
+        return None
+    try:
+        return ipaddress.ip_interface(text)
+    except ValueError:
+        return None
+
+
+def network(text: object) -> Network | None:
+    """The network a CIDR names (host bits allowed, as net.ParseCIDR allows them), or None."""
+    found = interface(text)
+    return found.network if found is not None else None
+
+
+def is_mac(text: object) -> bool:
+    """Whether Go's net.ParseMAC reads `text`: 6, 8 or 20 octets, `:`/`-` separated or dotted."""
+    if not isinstance(text, str):
+        return False
+    if _MAC_SEPARATED.match(text):
+        return len(text) // 3 + 1 in (6, 8, 20)
+    return bool(_MAC_DOTTED.match(text)) and (len(text) + 1) // 5 in (3, 4, 10)

@@ -1,0 +1,296 @@
+"""networkAttachment: the CNI config of every NetworkAttachmentDefinition (`k8s.cni.cncf.io/v1`).
+
+Why: the API server stores `spec.config` as an opaque string. A typo in it is only found when a pod
+that uses the network is scheduled; the pod then stays in `ContainerCreating` with a CNI error in
+its events. This check reads the config the way Multus and the reference plugins read it.
+
+Rules (results point at `spec.config`; the message names the JSON key inside it, e.g.
+`spec.config: ipam.rangeEnd`):
+- `spec.config` is a string holding a JSON object: one CNI config with a `type`, or a conflist whose
+  `plugins` is a non-empty list of objects that each have a `type`. No `spec.config` at all is a
+  warning: Multus then needs a CNI config file of that name on every node.
+- `cniVersion` is a released CNI version (0.1.0, 0.2.0, 0.3.0, 0.3.1, 0.4.0, 1.0.0, 1.1.0); a
+  missing one is a warning (plugins then read the config as 0.1.0).
+- macvlan and ipvlan: `master` names the host interface (a warning when it is missing: the plugin
+  then takes the interface of the node's default route); `mode` is one the plugin knows. A bridge's
+  `bridge` and a `master` are valid Linux interface names.
+- host-local IPAM, in the single-range form (`ipam.subnet`, ...) and in `ipam.ranges`: `subnet` is a
+  CIDR with room for addresses (a warning when it has host bits set); `rangeStart`, `rangeEnd` and
+  `gateway` are addresses inside it, of its family, and `rangeStart` <= `rangeEnd`; ranges do not
+  overlap; every `routes[].dst` is a CIDR and every `routes[].gw` an address.
+- A config `name` that differs from `metadata.name` is a warning (the spec recommends they match;
+  host-local keeps its leases under the config name).
+
+Passing:
+
+    kind: NetworkAttachmentDefinition
+    metadata: {name: lan}
+    spec:
+      config: |
+        {"cniVersion": "1.0.0", "name": "lan", "type": "macvlan", "master": "eth1",
+         "ipam": {"type": "host-local", "subnet": "192.168.10.0/24",
+                  "rangeStart": "192.168.10.100", "rangeEnd": "192.168.10.199"}}
+
+Failing (`rangeEnd` before `rangeStart`):
+
+    `spec.config: ipam.rangeEnd` 192.168.10.50 comes before the start of the range, 192.168.10.100:
+    the range is empty; swap them
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Iterator
+from typing import Any, NamedTuple
+
+from krm_multus.checks import netvalues
+from krm_multus.checks.findings import BROKEN, DOUBTFUL, Reporter, show
+from krm_multus.checks.nad import CONFIG_PATH, Index, Nad, Plugin, is_conflist
+from krm_multus.sdk.resourcelist import Item
+from krm_multus.sdk.results import Result
+
+NAME = "networkAttachment"
+CNI_VERSIONS = ("0.1.0", "0.2.0", "0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0")
+MODES = {"macvlan": ("bridge", "private", "vepa", "passthru"), "ipvlan": ("l2", "l3", "l3s")}
+RANGE_ADDRESSES = ("rangeStart", "rangeEnd", "gateway")
+RANGE_KEYS = ("subnet", *RANGE_ADDRESSES)
+ON_NODE_CONFIG_DIR = "/etc/cni/multus/net.d"
+
+# A problem inside spec.config: (the JSON key, what is wrong and what to do, weight).
+Problem = tuple[str, str, str]
+# The first and last address host-local hands out from a range.
+Bounds = tuple[netvalues.Address, netvalues.Address]
+
+
+class Range(NamedTuple):
+    """One host-local range: where it is (a key prefix), its keys, and its range set (-1: the single range)."""
+
+    where: str
+    keys: dict[str, Any]
+    range_set: int
+
+    @property
+    def name(self) -> str:
+        return self.where.rstrip(".")
+
+
+def apply(items: list[Item], config: dict[str, Any]) -> Iterator[Result]:
+    report = Reporter(NAME, config)
+    for nad in Index(items):
+        yield from _check(nad, report)
+
+
+def _check(nad: Nad, report: Reporter) -> Iterator[Result]:
+    parsed = nad.config
+    if not parsed.present:
+        yield report(nad.item, CONFIG_PATH, (
+            f"no `spec.config`: Multus then needs a CNI config named `{nad.name}` in {ON_NODE_CONFIG_DIR} "
+            "on every node, or pods using this network stay in ContainerCreating; put the CNI config JSON "
+            "in `spec.config`"), DOUBTFUL)
+        return
+    if parsed.value is None:
+        yield report(nad.item, CONFIG_PATH, f"`spec.config` {parsed.problem}")
+        return
+    for key, message, weight in _problems(nad, parsed.value):
+        yield report(nad.item, CONFIG_PATH, f"`spec.config: {key}` {message}", weight)
+
+
+def _problems(nad: Nad, config: dict[str, Any]) -> Iterator[Problem]:
+    yield from _version(config)
+    if is_conflist(config):
+        yield from _plugin_list(config["plugins"])
+    elif not config.get("type"):
+        yield ("type", "is missing: name the CNI plugin (for example `bridge` or `macvlan`), or list the "
+                       "plugins of a conflist in `plugins`", BROKEN)
+    for plugin in nad.plugins():
+        yield from _plugin(plugin)
+    name = config.get("name")
+    if name is not None and name != nad.name:
+        yield ("name", f"is `{name}` but the NetworkAttachmentDefinition is `{nad.name}`: make them equal (the "
+                       "spec recommends it, and host-local keeps its leases under the config name)", DOUBTFUL)
+
+
+def _version(config: dict[str, Any]) -> Iterator[Problem]:
+    versions = config.get("cniVersions")
+    if versions is not None and is_conflist(config):
+        entries = versions if isinstance(versions, list) else [versions]
+        for index, version in enumerate(entries):
+            yield from _released(f"cniVersions[{index}]", version)
+    if "cniVersion" in config:
+        yield from _released("cniVersion", config["cniVersion"])
+    elif versions is None:
+        yield ("cniVersion", "is missing: plugins then read the config as CNI 0.1.0 (no chained plugins, one "
+                             "address per family); set it, for example to \"1.0.0\"", DOUBTFUL)
+
+
+def _released(key: str, version: Any) -> Iterator[Problem]:
+    if version not in CNI_VERSIONS:
+        yield (key, f"{show(version)} is not a released CNI version ({', '.join(CNI_VERSIONS)}): use one of "
+                    "them, for example \"1.0.0\"", BROKEN)
+
+
+def _plugin_list(plugins: Any) -> Iterator[Problem]:
+    if not isinstance(plugins, list) or not plugins:
+        yield ("plugins", f"is {show(plugins)}: a conflist needs a non-empty list of plugin configs, each "
+                          "with a `type`", BROKEN)
+        return
+    for index, plugin in enumerate(plugins):
+        if not isinstance(plugin, dict):
+            yield (f"plugins[{index}]", f"is {show(plugin)}, not an object: write the plugin config as "
+                                        "`{\"type\": ...}`", BROKEN)
+        elif not plugin.get("type"):
+            yield (f"plugins[{index}].type", "is missing: name the CNI plugin of this step (for example "
+                                             "`tuning`)", BROKEN)
+
+
+def _plugin(plugin: Plugin) -> Iterator[Problem]:
+    at, conf = plugin.where, plugin.conf
+    if "type" in conf and not isinstance(conf["type"], str):
+        yield (f"{at}type", f"is {show(conf['type'])}: it must be the plugin's name, a string", BROKEN)
+    if plugin.type in MODES:
+        yield from _macvlan_like(plugin)
+    if plugin.type == "bridge" and "bridge" in conf:
+        yield from _interface_name(f"{at}bridge", conf["bridge"], "name the bridge so Linux accepts it, e.g. `br0`")
+    ipam = conf.get("ipam")
+    if ipam is not None and not isinstance(ipam, dict):
+        yield (f"{at}ipam", f"is {show(ipam)}, not an object: write `{{\"type\": \"host-local\", ...}}`", BROKEN)
+    elif plugin.ipam_type == "host-local":
+        yield from _host_local(f"{at}ipam.", ipam)
+
+
+def _macvlan_like(plugin: Plugin) -> Iterator[Problem]:
+    at, conf, kind = plugin.where, plugin.conf, plugin.type
+    if conf.get("master") in (None, ""):
+        yield (f"{at}master", f"is not set: {kind} then attaches to the interface of the node's default route; "
+                              "name the host interface to use (for example `eth1`, a bond or a VLAN)", DOUBTFUL)
+    else:
+        yield from _interface_name(f"{at}master", conf["master"], "name an interface of the node")
+    mode = conf.get("mode")
+    if mode not in (None, "", *MODES[kind]):
+        yield (f"{at}mode", f"{show(mode)} is not a mode of {kind}: use one of {', '.join(MODES[kind])}", BROKEN)
+
+
+def _interface_name(key: str, value: Any, fix: str) -> Iterator[Problem]:
+    problem = netvalues.interface_name_problem(value) if isinstance(value, str) else "is not a string"
+    if problem:
+        yield (key, f"{show(value)} {problem}: {fix}", BROKEN)
+
+
+def _host_local(at: str, ipam: dict[str, Any]) -> Iterator[Problem]:
+    ranges: list[Range] = []
+    if any(key in ipam for key in RANGE_KEYS):
+        ranges.append(Range(at, ipam, -1))
+    raw = ipam.get("ranges")
+    if raw is not None:
+        yield from _range_sets(f"{at}ranges", raw, ranges)
+    elif not ranges:
+        yield (at.rstrip("."), "has no `subnet` and no `ranges`: host-local needs the subnet to allocate "
+                               "addresses from", BROKEN)
+    bounds: list[tuple[Range, Bounds]] = []
+    for entry in ranges:
+        found = yield from _range(entry.where, entry.keys)
+        if found is not None:
+            bounds.append((entry, found))
+    yield from _families(bounds)
+    yield from _overlaps(bounds)
+    yield from _routes(f"{at}routes", ipam.get("routes"))
+
+
+def _range_sets(at: str, raw: Any, ranges: list[Range]) -> Iterator[Problem]:
+    """Collect the ranges of `ipam.ranges` (a list of range sets, each a list of ranges) into `ranges`."""
+    if not isinstance(raw, list) or not raw:
+        yield (at, f"is {show(raw)}: write a list of range sets, each a list of ranges (`[[{{\"subnet\": "
+                   "...}]]`)", BROKEN)
+        return
+    for index, range_set in enumerate(raw):
+        if not isinstance(range_set, list) or not range_set:
+            yield (f"{at}[{index}]", f"is {show(range_set)}: a range set is a non-empty list of ranges "
+                                     "(`[{\"subnet\": ...}]`)", BROKEN)
+            continue
+        for position, entry in enumerate(range_set):
+            where = f"{at}[{index}][{position}]"
+            if isinstance(entry, dict):
+                ranges.append(Range(where + ".", entry, index))
+            else:
+                yield (where, f"is {show(entry)}, not a range object (`{{\"subnet\": ...}}`)", BROKEN)
+
+
+def _range(at: str, entry: dict[str, Any]) -> Generator[Problem, None, Bounds | None]:
+    """Check one range; return its first and last allocatable address, or None when it is unusable."""
+    subnet = entry.get("subnet")
+    network = netvalues.network(subnet)
+    if network is None:
+        what = "is missing" if subnet is None else f"{show(subnet)} is not a CIDR"
+        yield (f"{at}subnet", f"{what}: give the subnet to allocate from, for example \"192.168.10.0/24\"", BROKEN)
+        return None
+    if network.max_prefixlen - network.prefixlen < 2:
+        yield (f"{at}subnet", f"{subnet} is too small to allocate from: host-local needs at least a /30 "
+                              "(IPv4) or a /126 (IPv6)", BROKEN)
+        return None
+    if netvalues.interface(subnet).ip != network.network_address:
+        yield (f"{at}subnet", f"{subnet} has host bits set: write the network address, {network}", DOUBTFUL)
+    first = network.network_address + 1
+    last = network.broadcast_address - (1 if network.version == 4 else 0)
+    found: dict[str, Any] = {}
+    for key in RANGE_ADDRESSES:
+        if key not in entry:
+            continue
+        value = entry[key]
+        address = netvalues.address(value)
+        if address is None:
+            yield (f"{at}{key}", f"{show(value)} is not an IP address", BROKEN)
+        elif address.version != network.version:
+            yield (f"{at}{key}", f"{value} is an IPv{address.version} address in an IPv{network.version} `subnet` "
+                                 f"({network}): pick an address inside the subnet", BROKEN)
+        elif address not in network:
+            yield (f"{at}{key}", f"{value} is outside `subnet` {network}: pick an address inside it", BROKEN)
+        else:
+            found[key] = address
+    start, end = found.get("rangeStart", first), found.get("rangeEnd", last)
+    if start > end and "rangeEnd" in found:
+        fix = "swap them" if "rangeStart" in found else "pick a higher address"
+        yield (f"{at}rangeEnd", f"{end} comes before the start of the range, {start}: the range is empty; {fix}",
+               BROKEN)
+    elif start > end:
+        yield (f"{at}rangeStart", f"{start} is past the last address host-local hands out in {network} ({end}): "
+                                  "pick a lower address", BROKEN)
+    return (start, end) if start <= end else None
+
+
+def _families(bounds: list[tuple[Range, Bounds]]) -> Iterator[Problem]:
+    """host-local wants one address family per range set."""
+    first: dict[int, tuple[Range, int]] = {}  # range set -> its first range and that range's family
+    for entry, (start, _) in bounds:
+        if entry.range_set < 0:
+            continue
+        other, family = first.setdefault(entry.range_set, (entry, start.version))
+        if family != start.version:
+            yield (entry.name, f"is IPv{start.version} but `{other.name}` in the same range set is IPv{family}: "
+                               "host-local wants one address family per range set; put this range in a set of its own",
+                   BROKEN)
+
+
+def _overlaps(bounds: list[tuple[Range, Bounds]]) -> Iterator[Problem]:
+    for index, (entry, (start, end)) in enumerate(bounds):
+        for other, (other_start, other_end) in bounds[:index]:
+            if start.version == other_start.version and start <= other_end and other_start <= end:
+                yield (entry.name, f"({start} to {end}) overlaps `{other.name}` ({other_start} to {other_end}): "
+                                   "host-local refuses overlapping ranges; make them disjoint", BROKEN)
+                break
+
+
+def _routes(at: str, routes: Any) -> Iterator[Problem]:
+    if routes is None:
+        return
+    if not isinstance(routes, list):
+        yield (at, f"is {show(routes)}: write a list of routes (`[{{\"dst\": \"0.0.0.0/0\"}}]`)", BROKEN)
+        return
+    for index, route in enumerate(routes):
+        where = f"{at}[{index}]"
+        if not isinstance(route, dict):
+            yield (where, f"is {show(route)}, not a route object (`{{\"dst\": ...}}`)", BROKEN)
+            continue
+        if netvalues.network(route.get("dst")) is None:
+            what = "is missing" if "dst" not in route else f"{show(route['dst'])} is not a CIDR"
+            yield (f"{where}.dst", f"{what}: give the destination, for example \"0.0.0.0/0\"", BROKEN)
+        if "gw" in route and netvalues.address(route["gw"]) is None:
+            yield (f"{where}.gw", f"{show(route['gw'])} is not an IP address", BROKEN)

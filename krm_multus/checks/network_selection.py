@@ -1,0 +1,310 @@
+"""networkSelection: the `k8s.v1.cni.cncf.io/networks` annotation of pods and pod templates.
+
+Why: Multus reads the annotation only when the pod's sandbox is created. A value it cannot parse,
+or one that asks for two interfaces of the same name, leaves the pod in `ContainerCreating` with
+the reason in its events, long after the manifests were applied.
+
+Where: Pods (`metadata.annotations`), and the pod templates of Deployments, StatefulSets,
+DaemonSets, ReplicaSets, Jobs (`spec.template.metadata.annotations`) and CronJobs
+(`spec.jobTemplate.spec.template.metadata.annotations`). On a workload's own `metadata` the
+annotation attaches nothing: an error that says where to move it.
+
+The value is JSON when it contains `[`, `{` or `"` (as Multus decides), else a comma list of
+`[namespace/]name[@interface]`. Rules, for both forms unless said:
+- the value is a non-empty string; JSON is a list of objects, each with a `name`;
+- names and namespaces are DNS-1123 labels; interface names are Linux names of at most 15
+  characters, not `eth0` (the cluster network's), and no two networks get the same interface
+  (a network without one gets `net<position>`, as Multus names it);
+- JSON only: `namespace`, `interface`, `mac`, `infiniband-guid` are strings, `mac` a MAC address;
+  `ips` a non-empty list of addresses (with an optional `/prefix`) and not together with
+  `ipam-claim-reference`; `default-route` a list of addresses, on one network at most;
+  `cni-args` an object; `portMappings` objects with ports 1-65535 and protocol TCP, UDP or SCTP;
+  `bandwidth` non-zero integer rates, a burst only with its rate. A key without a `.` that the
+  spec does not define is a warning (Multus ignores it; vendor keys are reverse-DNS, with dots).
+- Each network should be a NetworkAttachmentDefinition among the items (resolved as Multus does:
+  no namespace means the pod's); one that is not is a warning, since it may exist in the cluster.
+  When it is there, `ips`, `mac`, `bandwidth`, `portMappings` and `infiniband-guid` reach its
+  plugins only if one declares that capability: a warning otherwise.
+
+Passing:
+
+    k8s.v1.cni.cncf.io/networks: lan@lan0,storage/san
+    k8s.v1.cni.cncf.io/networks: '[{"name": "lan", "interface": "lan0", "ips": ["192.168.10.5/24"]}]'
+
+Failing (two networks on one interface):
+
+    network 2 (`storage/san@lan0`) gets interface `lan0`, which network 1 (`lan@lan0`) already has:
+    give each network its own interface name
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterator
+from typing import Any, NamedTuple
+
+from krm_multus.checks import netvalues, workloads
+from krm_multus.checks.findings import BROKEN, DOUBTFUL, Reporter, show, yaml_kind
+from krm_multus.checks.nad import Index, not_found
+from krm_multus.sdk.resourcelist import Item
+from krm_multus.sdk.results import Result
+
+NAME = "networkSelection"
+ANNOTATION = "k8s.v1.cni.cncf.io/networks"
+ANNOTATIONS = ("metadata", "annotations")
+PRIMARY_INTERFACE = "eth0"
+JSON_MARKS = '[{"'
+# JSON keys of a network selection element and the type Multus unmarshals them into.
+KEY_TYPES: dict[str, type] = {
+    "name": str, "namespace": str, "interface": str, "ips": list, "mac": str, "infiniband-guid": str,
+    "cni-args": dict, "portMappings": list, "bandwidth": dict, "default-route": list,
+    "ipam-claim-reference": str, "deviceID": str, "interfaceRequest": str,
+}
+TYPE_NAMES = {str: "a string", list: "a list", dict: "an object"}
+# Keys Multus hands to the plugins as CNI capabilities, and the capability's name.
+CAPABILITIES = {"ips": "ips", "mac": "mac", "bandwidth": "bandwidth", "portMappings": "portMappings",
+                "infiniband-guid": "infinibandGUID"}
+BANDWIDTH_RATES = {"ingressBurst": "ingressRate", "egressBurst": "egressRate"}
+PROTOCOLS = ("tcp", "udp", "sctp")
+
+# A finding inside the annotation: (what is wrong and what to do, weight).
+Problem = tuple[str, str]
+
+
+class Selection(NamedTuple):
+    """One network the annotation asks for."""
+
+    label: str  # how messages name it: network 2 (`storage/san@lan0`)
+    name: str
+    namespace: str  # as written; "" means the pod's
+    interface: str  # as written; "" means automatic
+    request: dict[str, Any]  # the JSON object (empty for the comma form)
+
+
+def apply(items: list[Item], config: dict[str, Any]) -> Iterator[Result]:
+    report = Reporter(NAME, config)
+    index: Index | None = None
+    for item in items:
+        if ANNOTATION not in item.source:  # a text test first: most items are never parsed
+            continue
+        template = workloads.pod_template(item)
+        if template is None or item.is_local_config:
+            continue
+        if index is None:
+            index = Index(items)
+        yield from _check(item, template, index, report)
+
+
+def _check(item: Item, template: tuple[str, ...], index: Index, report: Reporter) -> Iterator[Result]:
+    path = (*template, *ANNOTATIONS, ANNOTATION)
+    annotations = workloads.dig(item.data, (*template, *ANNOTATIONS))
+    if not isinstance(annotations, dict) or ANNOTATION not in annotations:
+        outer = workloads.dig(item.data, ANNOTATIONS)
+        if template and isinstance(outer, dict) and ANNOTATION in outer:
+            yield report(item, (*ANNOTATIONS, ANNOTATION), (
+                f"Multus reads `{ANNOTATION}` from pods: on the {item.kind} itself it attaches nothing; move it "
+                f"to `{'.'.join((*template, *ANNOTATIONS))}`"))
+        return
+    selections = []
+    for found in _parse(annotations[ANNOTATION]):
+        if isinstance(found, Selection):
+            selections.append(found)
+        else:
+            yield report(item, path, *found)
+    for message, weight in _together(selections):
+        yield report(item, path, message, weight)
+    for selection in selections:
+        for message, weight in _resolve(selection, item.namespace, index):
+            yield report(item, path, message, weight)
+
+
+def _parse(value: Any) -> Iterator[Problem | Selection]:
+    """The annotation's problems, and the networks it selects."""
+    if not isinstance(value, str):
+        yield (f"the value is a YAML {yaml_kind(value)}, not a string: annotation values are strings; quote it "
+               "(`'[{\"name\": \"...\"}]'`)", BROKEN)
+        return
+    if not value.strip():
+        yield ("the value is empty: Multus refuses an empty list of networks; name a network or remove the "
+               "annotation", BROKEN)
+    elif any(mark in value for mark in JSON_MARKS):
+        yield from _json_form(value)
+    else:
+        yield from _comma_form(value)
+
+
+def _comma_form(value: str) -> Iterator[Problem | Selection]:
+    for position, raw in enumerate(value.split(","), 1):
+        entry = raw.strip()
+        label = f"network {position} (`{entry}`)"
+        if not entry:
+            yield (f"network {position} is empty: remove the extra comma", BROKEN)
+            continue
+        for mark, form in (("/", "one `/` after the namespace"), ("@", "one `@` before the interface")):
+            if entry.count(mark) > 1:
+                yield (f"{label} has more than {form}: write `[namespace/]name[@interface]`", BROKEN)
+                break
+        else:
+            namespace, _, rest = entry.rpartition("/")
+            name, _, interface = rest.partition("@")
+            selection = Selection(label, name.strip(), namespace.strip(), interface.strip(), {})
+            if not selection.name:
+                yield (f"{label} has no network name: write `[namespace/]name[@interface]`", BROKEN)
+            yield from _names(selection)
+            yield selection
+
+
+def _json_form(value: str) -> Iterator[Problem | Selection]:
+    try:
+        parsed = json.loads(value)
+    except json.JSONDecodeError as error:
+        yield (f"the value is not valid JSON (line {error.lineno} column {error.colno}: {error.msg}): fix it, or "
+               "use the comma form `name,namespace/name@interface`", BROKEN)
+        return
+    if not isinstance(parsed, list):
+        yield (f"the value is {show(parsed)}, not a JSON list: wrap the network objects in `[...]`", BROKEN)
+        return
+    for position, element in enumerate(parsed, 1):
+        if not isinstance(element, dict):
+            yield (f"network {position} is {show(element)}, not an object: write `{{\"name\": \"...\"}}`", BROKEN)
+            continue
+        name = element.get("name")
+        label = f"network {position} (`{name}`)" if isinstance(name, str) and name else f"network {position}"
+        if name in (None, ""):
+            yield (f"{label} has no `name`: name the NetworkAttachmentDefinition to attach", BROKEN)
+        yield from _typed(label, element)
+        selection = Selection(label, *(_text(element, key) for key in ("name", "namespace", "interface")), element)
+        yield from _names(selection)
+        yield from _values(label, element)
+        yield selection
+
+
+def _text(element: dict[str, Any], key: str) -> str:
+    value = element.get(key)
+    return value if isinstance(value, str) else ""
+
+
+def _typed(label: str, element: dict[str, Any]) -> Iterator[Problem]:
+    """Keys of the wrong JSON type (Multus then rejects everything), and keys the spec does not know."""
+    for key, value in element.items():
+        wanted = KEY_TYPES.get(key)
+        if wanted is not None and value is not None and not isinstance(value, wanted):
+            yield (f"{label}: `{key}` is {show(value)}, not {TYPE_NAMES[wanted]}: Multus rejects the whole "
+                   "annotation", BROKEN)
+        elif wanted is None and "." not in key:
+            close = difflib.get_close_matches(key, KEY_TYPES, n=1)
+            fix = f"did you mean `{close[0]}`?" if close else \
+                f"remove it, or use a reverse-DNS vendor key such as `org.example.{key}`"
+            yield (f"{label}: `{key}` is not a key the network selection spec defines, and Multus ignores it: {fix}",
+                   DOUBTFUL)
+
+
+def _names(selection: Selection) -> Iterator[Problem]:
+    label = selection.label
+    for key, value in (("name", selection.name), ("namespace", selection.namespace)):
+        problem = netvalues.label_problem(value) if value else None
+        if problem:
+            yield (f"{label}: {key} `{value}` {problem}", BROKEN)
+    if selection.interface:
+        problem = netvalues.interface_name_problem(selection.interface)
+        if problem:
+            yield (f"{label}: interface `{selection.interface}` {problem}: pick a name Linux accepts", BROKEN)
+        elif selection.interface == PRIMARY_INTERFACE:
+            yield (f"{label}: interface `{PRIMARY_INTERFACE}` is the pod's cluster network interface: pick another "
+                   "name (for example `net1`)", BROKEN)
+
+
+def _values(label: str, element: dict[str, Any]) -> Iterator[Problem]:
+    """The JSON-only keys whose type is right: are their values what Multus and the plugins accept?"""
+    ips = element.get("ips")
+    if isinstance(ips, list):
+        if not ips:
+            yield (f"{label}: `ips` is an empty list: list the addresses to assign, or remove it", DOUBTFUL)
+        for position, text in enumerate(ips):
+            if netvalues.interface(text) is None and netvalues.address(text) is None:
+                yield (f"{label}: `ips[{position}]` {show(text)} is not an IP address (with an optional "
+                       "`/prefix`)", BROKEN)
+        if "ipam-claim-reference" in element:
+            yield (f"{label}: `ips` and `ipam-claim-reference` exclude each other: keep one", BROKEN)
+    for key in ("mac", "infiniband-guid"):
+        if isinstance(element.get(key), str) and not netvalues.is_mac(element[key]):
+            yield (f"{label}: `{key}` {show(element[key])} is not a hardware address (like "
+                   "`02:00:00:00:00:01`)", BROKEN)
+    routes = element.get("default-route")
+    for position, gateway in enumerate(routes if isinstance(routes, list) else []):
+        if netvalues.address(gateway) is None:
+            yield (f"{label}: `default-route[{position}]` {show(gateway)} is not a gateway IP address", BROKEN)
+    mappings = element.get("portMappings")
+    for position, mapping in enumerate(mappings if isinstance(mappings, list) else []):
+        yield from _port_mapping(f"{label}: `portMappings[{position}]`", mapping)
+    bandwidth = element.get("bandwidth")
+    if isinstance(bandwidth, dict):
+        yield from _bandwidth(label, bandwidth)
+
+
+def _port_mapping(where: str, mapping: Any) -> Iterator[Problem]:
+    if not isinstance(mapping, dict):
+        yield (f"{where} is {show(mapping)}, not an object with `hostPort` and `containerPort`", BROKEN)
+        return
+    for key in ("hostPort", "containerPort"):
+        port = mapping.get(key)
+        if not _is_int(port) or not 1 <= port <= 65535:
+            what = "is missing" if port is None else f"is {show(port)}"
+            yield (f"{where}: `{key}` {what}: give a port from 1 to 65535", BROKEN)
+    protocol = mapping.get("protocol")
+    if protocol is not None and (not isinstance(protocol, str) or protocol.lower() not in PROTOCOLS):
+        yield (f"{where}: `protocol` {show(protocol)} is not TCP, UDP or SCTP", BROKEN)
+
+
+def _bandwidth(label: str, bandwidth: dict[str, Any]) -> Iterator[Problem]:
+    for key in (*BANDWIDTH_RATES, *BANDWIDTH_RATES.values()):
+        value = bandwidth.get(key)
+        if value is not None and (not _is_int(value) or value == 0):
+            yield (f"{label}: `bandwidth.{key}` is {show(value)}: rates and bursts are non-zero integers", BROKEN)
+    for burst, rate in BANDWIDTH_RATES.items():
+        if burst in bandwidth and rate not in bandwidth:
+            yield (f"{label}: `bandwidth.{burst}` is set without `{rate}`: set both or neither", BROKEN)
+
+
+def _together(selections: list[Selection]) -> Iterator[Problem]:
+    """Rules across the networks of one pod: distinct interfaces, one default route."""
+    interfaces: dict[str, str] = {}
+    first_route = ""
+    for position, selection in enumerate(selections, 1):
+        interface = selection.interface or f"net{position}"
+        taken = interfaces.get(interface)
+        if taken:
+            how = "" if selection.interface else " (the automatic name of its position)"
+            yield (f"{selection.label} gets interface `{interface}`{how}, which {taken} already has: give each "
+                   "network its own interface name", BROKEN)
+        interfaces.setdefault(interface, selection.label)
+        if selection.request.get("default-route") is not None:
+            if first_route:
+                yield (f"{selection.label} sets `default-route` as {first_route} does: a pod has one default "
+                       "route; keep it on one network", BROKEN)
+            first_route = first_route or selection.label
+
+
+def _resolve(selection: Selection, pod_namespace: str, index: Index) -> Iterator[Problem]:
+    """The NAD the network names, when it is among the items; capabilities the request needs from it."""
+    if not selection.name or any(netvalues.label_problem(name) for name in (selection.name, selection.namespace)
+                                 if name):
+        return  # already reported: no NAD can have that name
+    namespace = selection.namespace or pod_namespace
+    nad = index.find(selection.name, namespace)
+    if nad is None:
+        yield (f"{selection.label}: {not_found(selection.name, namespace, 'pod', 'the pod')}", DOUBTFUL)
+        return
+    declared = {name for plugin in nad.plugins() if isinstance(caps := plugin.conf.get("capabilities"), dict)
+                for name, enabled in caps.items() if enabled is True}
+    for key, capability in CAPABILITIES.items():
+        if isinstance(selection.request.get(key), KEY_TYPES[key]) and capability not in declared:
+            yield (f"{selection.label}: `{key}` reaches the plugins only as the `{capability}` capability, which no "
+                   f"plugin of NetworkAttachmentDefinition `{nad.ref}` declares: add `\"capabilities\": "
+                   f"{{\"{capability}\": true}}` to the plugin that should use it, or the request is ignored",
+                   DOUBTFUL)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)

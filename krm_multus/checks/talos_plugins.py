@@ -1,0 +1,109 @@
+"""talosPlugins: the CNI plugins NetworkAttachmentDefinitions need must be on the Talos nodes.
+
+Runs only when `spec.talos.version` is set.
+
+Why: since Talos 1.8 the nodes carry a fixed set of CNI plugins in `/opt/cni/bin`: bridge,
+firewall, flannel, host-local, loopback and portmap. macvlan, ipvlan, static, dhcp, tuning, vlan
+and the rest of the reference plugins are not there, and a pod on a NAD that uses one stays in
+`ContainerCreating` with `failed to find plugin "macvlan" in path [/opt/cni/bin]`. Something has to
+install them: an init container such as `install-cni` in the Multus DaemonSet, or a DaemonSet of
+its own. (Before 1.8, Talos's Flannel installed all reference plugins: nothing is checked there.)
+
+- A NAD whose plugins or IPAM (a conflist's too) are not bundled, while no DaemonSet among the
+  items installs plugins (an init container named `install-cni`, or one whose image path contains
+  `install-cni` or `cni-plugins`), is a warning naming the missing plugins.
+- A `bridge` NAD gives one info result per bridge name: the bridge plugin creates the bridge on
+  each node but attaches no host NIC to it; to reach the network beyond the node, configure the
+  bridge in the Talos machine config. From Talos 1.14 that is a `BridgeConfig` document, before
+  it `machine.network.interfaces[].bridge`; the result gives the snippet with the NAD's bridge.
+
+Passing: a macvlan NAD and a Multus DaemonSet with an `install-cni` init container.
+
+Failing:
+
+    Talos v1.9.0 ships only the CNI plugins bridge, firewall, flannel, host-local, loopback and
+    portmap: `macvlan` is not on the nodes, and no DaemonSet among the items installs plugins; ...
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from krm_multus import multus
+from krm_multus.checks import netvalues
+from krm_multus.checks.findings import DOUBTFUL, HINT, Reporter
+from krm_multus.checks.nad import CONFIG_PATH, Index, Nad
+from krm_multus.sdk.resourcelist import Item
+from krm_multus.sdk.results import Result
+
+NAME = "talosPlugins"
+BUNDLED = ("bridge", "firewall", "flannel", "host-local", "loopback", "portmap")
+BUNDLED_SINCE = (1, 8)
+BRIDGE_CONFIG_SINCE = (1, 14)
+DEFAULT_BRIDGE = "cni0"  # what the bridge plugin calls its bridge when the config names none
+INSTALLER_NAME = "install-cni"
+INSTALLER_IMAGES = ("install-cni", "cni-plugins")
+
+
+def apply(items: list[Item], config: dict[str, Any]) -> Iterator[Result]:
+    version = config["talos"]["version"]
+    found = re.match(r"v?(\d+)\.(\d+)", version)
+    if found is None:
+        return
+    release = (int(found[1]), int(found[2]))
+    nads = Index(items).nads
+    if not nads:
+        return
+    report = Reporter(NAME, config)
+    if release >= BUNDLED_SINCE and not any(installs_plugins(item) for item in items):
+        for nad in nads:
+            yield from _missing(nad, version, report)
+    yield from _bridges(nads, release, report)
+
+
+def installs_plugins(item: Item) -> bool:
+    """Whether `item` is a DaemonSet with an init container that installs CNI plugins on the nodes."""
+    if not item.is_a("DaemonSet", "apps"):
+        return False
+    return any(container["name"] == INSTALLER_NAME
+               or any(word in multus.split_image(str(container.get("image") or ""))[0] for word in INSTALLER_IMAGES)
+               for container in multus.containers(item, "initContainers"))
+
+
+def _missing(nad: Nad, version: str, report: Reporter) -> Iterator[Result]:
+    needed = [kind for plugin in nad.plugins() for kind in (plugin.type, plugin.ipam_type) if kind]
+    missing = sorted({kind for kind in needed if kind not in BUNDLED})
+    if not missing:
+        return
+    names = ", ".join(f"`{kind}`" for kind in missing)
+    verb = "is" if len(missing) == 1 else "are"
+    yield report(nad.item, CONFIG_PATH, (
+        f"Talos {version} ships only the CNI plugins {', '.join(BUNDLED[:-1])} and {BUNDLED[-1]}: {names} {verb} "
+        "not on the nodes, and no DaemonSet among the items installs plugins; add an init container that copies "
+        "the containernetworking plugins into /opt/cni/bin to the Multus DaemonSet (for example `install-cni`, "
+        "which krm-multus adds with `spec.cilium.enabled: true`), or install them with a DaemonSet of your own"),
+        DOUBTFUL)
+
+
+def _bridges(nads: list[Nad], release: tuple[int, int], report: Reporter) -> Iterator[Result]:
+    users: dict[str, list[Nad]] = {}
+    for nad in nads:
+        for plugin in nad.plugins():
+            bridge = plugin.conf.get("bridge") or DEFAULT_BRIDGE
+            if plugin.type == "bridge" and isinstance(bridge, str) and not netvalues.interface_name_problem(bridge):
+                users.setdefault(bridge, []).append(nad)
+    for bridge, used_by in users.items():
+        if release >= BRIDGE_CONFIG_SINCE:
+            where = "a `BridgeConfig` document (Talos 1.14 and later)"
+            snippet = f"{{apiVersion: v1alpha1, kind: BridgeConfig, name: {bridge}, links: [<host-nic>]}}"
+        else:
+            where = "`machine.network.interfaces` (before Talos 1.14)"
+            snippet = f"{{interface: {bridge}, bridge: {{interfaces: [<host-nic>]}}}}"
+        others = sorted({nad.ref for nad in used_by[1:]} - {used_by[0].ref})
+        also = f" (also used by {', '.join(f'`{ref}`' for ref in others)})" if others else ""
+        yield report(used_by[0].item, CONFIG_PATH, (
+            f"bridge `{bridge}`{also}: the bridge plugin creates it on each node without a host NIC; for a network "
+            f"that reaches beyond the node, configure it in the Talos machine config as {where}: `{snippet}`, "
+            "with the node's NIC in place of <host-nic>"), HINT)

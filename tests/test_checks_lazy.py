@@ -1,0 +1,45 @@
+"""The checks parse only the items that can concern them: a cheap text test decides first."""
+
+from __future__ import annotations
+
+from krm_multus import registry
+from krm_multus.sdk import config as fn_config
+from krm_multus.sdk import resourcelist
+
+HEADER = "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n"
+NAD = """\
+- apiVersion: k8s.cni.cncf.io/v1
+  kind: NetworkAttachmentDefinition
+  metadata: {name: lan, namespace: apps}
+  spec:
+    config: '{"cniVersion": "1.0.0", "type": "macvlan", "master": "eth1"}'
+"""
+
+
+def deployment(name: str, annotated: bool) -> str:
+    annotations = "\n      annotations: {k8s.v1.cni.cncf.io/networks: lan}" if annotated else ""
+    return f"""\
+- apiVersion: apps/v1
+  kind: Deployment
+  metadata: {{name: {name}, namespace: apps}}
+  spec:
+    selector: {{matchLabels: {{app: {name}}}}}
+    template:
+      metadata:
+        labels: {{app: {name}}}{annotations}
+      spec:
+        containers: [{{name: c, image: nginx}}]
+"""
+
+
+def test_checks_leave_unrelated_items_unparsed() -> None:
+    text = HEADER + NAD + "".join(deployment(f"d{number}", number % 50 == 0) for number in range(200))
+    resource_list = resourcelist.read(text)
+    config, problems = fn_config.bind({"apiVersion": fn_config.API_VERSION, "kind": fn_config.KIND,
+                                       "spec": {"talos": {"version": "v1.9.0"}}})
+    assert config is not None and problems == []
+    results = [result for module in registry.CHECKS for result in module.apply(resource_list.items, config)]
+    parsed = [item.name for item in resource_list.items if item._data is not resourcelist._UNSET]
+    assert parsed == ["lan", "d0", "d50", "d100", "d150"]
+    # The run did look at what it parsed: the macvlan plugin is missing on Talos 1.9.
+    assert [result.tags["check"] for result in results] == ["talosPlugins"]
