@@ -169,6 +169,37 @@ class Document:
         self._splice(start, end, "")
         return True
 
+    def set_text(self, path: Path, text: str) -> bool:
+        """Make the string at `path` equal `text`, keeping a literal block scalar (`|`) one.
+
+        Why: Helm values and other documents live inside strings; rewritten as a quoted one-liner
+        they would be unreadable in review. The block's header line (indicators and comment) and its
+        indentation stay, only the content lines change. Where the block cannot carry `text`
+        exactly (a chomping indicator that drops its final newline, a first line starting with a
+        space), it falls back to `set`, which quotes. True when the text changed.
+        """
+        node = self.node(path)
+        if not (isinstance(node, ScalarNode) and node.style == "|" and node.value.strip()):
+            return self.set(path, text)
+        if node.value == text:
+            return False
+        start = _line_end(self.text, node.start_mark.index) + 1
+        end = _line_end(self.text, _content_end(self.text, node))
+        written = next(line for line in self.text[start:end].split("\n") if line.strip())
+        meant = next(line for line in node.value.split("\n") if line.strip())
+        indent = " " * (_leading_spaces(written) - _leading_spaces(meant))
+        body = text.rstrip("\n")  # the final line breaks are the chomping indicator's and the lines' below
+        before = self.text
+        self._splice(start, end, "\n".join(indent + line if line else "" for line in body.split("\n")))
+        try:
+            kept = self.get(path) == text
+        except YamlError:
+            kept = False
+        if not kept:
+            self._splice(0, len(self.text), before)
+            return self.set(path, text)
+        return True
+
     def append(self, path: Path, value: Any) -> None:
         """Add `value` at the end of the sequence at `path`, creating the sequence if needed."""
         sequence = self.node(path)
@@ -313,6 +344,10 @@ def _content_end(text: str, node: Node) -> int:
         while end > node.start_mark.index and text[end - 1] in " \t\r\n":
             end -= 1
     return end
+
+
+def _leading_spaces(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
 
 
 def _line_end(text: str, index: int) -> int:
