@@ -6,40 +6,80 @@ the install-binary transform takes for v3 must not get a v4-only fix from anothe
 
 from __future__ import annotations
 
+import posixpath
 import re
+import shlex
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 from krm_multus.sdk.resourcelist import Item
 from krm_multus.sdk.results import Result
 from krm_multus.sdk.yamledit import Path
 
 MAIN_CONTAINER = "kube-multus"
-INSTALL_CONTAINER = "install-multus-binary"
+MULTUS_REPOSITORY = "multus-cni"
+DEFAULT_BIN_DIR = "/host/opt/cni/bin"
 ARM64_SUFFIX = "-arm64"
+# Community images that copy the reference CNI plugins into /host/opt/cni/bin, and the archived
+# siderolabs one the Talos guide still names (siderolabs/pkgs#1399).
+PLUGIN_IMAGES = ("cni-plugins", "install-cni")
+ARCHIVED_PLUGIN_IMAGE = "ghcr.io/siderolabs/install-cni"
+MAINTAINED_PLUGIN_IMAGES = (
+    "ghcr.io/home-operations/cni-plugins", "ghcr.io/buroa/cni-plugins", "ghcr.io/angelnu/cni-plugins",
+    "ghcr.io/skyssolutions/cni-plugins", "ghcr.io/d4rkfella/cni-plugins-install",
+)
 POD_SPEC: Path = ("spec", "template", "spec")
 _VERSION_TAG = re.compile(r"^v?(\d+)\.(\d+)\.(\d+)")
 _MISSING: Any = object()
 
 
 def daemonsets(items: list[Item], config: dict[str, Any]) -> list[Item]:
-    """The Multus DaemonSets to change: the target, and the arm64 copy the image transform made of it."""
+    """The Multus DaemonSets to change: by `spec.target.match`, those with the configured name (and the
+    arm64 copy the image transform made), those running a Multus image, or (`auto`) either."""
     target = config["target"]
     names = (target["name"], target["name"] + ARM64_SUFFIX)
+    match = target["match"]
     return [
         item
         for item in items
         if item.is_a("DaemonSet", "apps")
-        and item.name in names
-        and (not target["namespace"] or item.namespace == target["namespace"])
         and not item.is_local_config
+        and (not target["namespace"] or item.namespace == target["namespace"])
+        and ((match != "image" and item.name in names) or (match != "name" and runs_multus(item)))
     ]
+
+
+def target_description(config: dict[str, Any]) -> str:
+    """How `daemonsets` looks for the Multus DaemonSet, for messages that found none."""
+    target = config["target"]
+    by_name = f"named {target['name']}"
+    by_image = f"running a `{MULTUS_REPOSITORY}` image"
+    found = {"name": by_name, "image": by_image}.get(target["match"], f"{by_name} or {by_image}")
+    return found + (f" in namespace {target['namespace']}" if target["namespace"] else "")
+
+
+def runs_multus(item: Item) -> bool:
+    """Whether one of the pod's containers or init containers runs a Multus image (text test first)."""
+    if MULTUS_REPOSITORY not in item.source:
+        return False
+    return any(
+        is_multus_image(str(container.get("image") or ""))
+        for key in ("containers", "initContainers")
+        for container in containers(item, key)
+    )
+
+
+def pod_spec(item: Item) -> dict[str, Any]:
+    """The pod template's spec, read-only ({} where the item has none)."""
+    found: Any = item.data
+    for key in POD_SPEC:
+        found = found.get(key) if isinstance(found, dict) else None
+    return found if isinstance(found, dict) else {}
 
 
 def containers(item: Item, key: str = "containers") -> list[dict[str, Any]]:
     """The pod template's containers (or `initContainers`) that are mappings with a name."""
-    spec = item.data.get("spec", {}).get("template", {}).get("spec", {}) if isinstance(item.data, dict) else {}
-    found = spec.get(key) if isinstance(spec, dict) else None
+    found = pod_spec(item).get(key)
     return [c for c in found or [] if isinstance(c, dict) and isinstance(c.get("name"), str)]
 
 
@@ -48,9 +88,10 @@ def container_path(name: str, key: str = "containers") -> Path:
 
 
 def image_of(item: Item) -> str:
-    """The image of the main Multus container (the first container when none is called kube-multus)."""
+    """The image of the main Multus container (see `main_container`; else the first container)."""
     main = containers(item)
-    chosen = next((c for c in main if c["name"] == MAIN_CONTAINER), main[0] if main else {})
+    name = main_container(item)
+    chosen = next((c for c in main if c["name"] == name), main[0] if main else {})
     return str(chosen.get("image") or "")
 
 
@@ -126,5 +167,71 @@ def main_container(item: Item) -> str | None:
 
 
 def is_multus_image(image: str) -> bool:
-    """Whether an image is a Multus build: `multus` in its repository path, not in its tag."""
-    return "multus" in split_image(image)[0]
+    """Whether an image is a Multus build: `multus-cni` in its repository path, not in its tag.
+
+    Not plain `multus`: the multus-dynamic-networks-controller and multus-networkpolicy DaemonSets
+    are not Multus."""
+    return MULTUS_REPOSITORY in split_image(image)[0]
+
+
+def is_plugin_installer(container: dict[str, Any]) -> bool:
+    """Whether a container installs the reference CNI plugins (macvlan, ipvlan, ...): one named
+    `install-cni`, or one running a community `cni-plugins` image or an `install-cni` image."""
+    repository = split_image(str(container.get("image") or ""))[0]
+    return container.get("name") == "install-cni" or any(name in repository for name in PLUGIN_IMAGES)
+
+
+def is_archived_plugin_image(image: str) -> bool:
+    return split_image(image)[0] == ARCHIVED_PLUGIN_IMAGE
+
+
+class BinaryInstall(NamedTuple):
+    """What an init container does to put the Multus binary or shim on the host."""
+
+    binary: str  # "multus-shim" (thick) or "multus" (thin)
+    how: str  # "install_multus" (atomic), "cp -f" (replaces a busy file) or "cp" (fails on a busy file)
+    directory: str  # where it installs, as the container sees it
+
+
+def binary_install(container: dict[str, Any]) -> BinaryInstall | None:
+    """How a container installs Multus, read from its command and args; None when it does not."""
+    words = _words(container)
+    try:
+        tokens = shlex.split(words)
+    except ValueError:
+        tokens = words.split()
+    if any(posixpath.basename(token) == "install_multus" for token in tokens):
+        binary = "multus-shim" if any("thick" in token for token in tokens) else "multus"
+        flag = next((i for i, token in enumerate(tokens) if token in ("-d", "--dest-dir")), None)
+        directory = tokens[flag + 1] if flag is not None and flag + 1 < len(tokens) else DEFAULT_BIN_DIR
+        return BinaryInstall(binary, "install_multus", directory)
+    for words_of_one in _shell_commands(tokens):
+        start = next((i for i, word in enumerate(words_of_one) if posixpath.basename(word) == "cp"), None)
+        if start is None:
+            continue
+        command = words_of_one[start:]
+        flags = [word for word in command[1:] if word.startswith("-")]
+        files = [word for word in command[1:] if not word.startswith("-")]
+        binaries = {posixpath.basename(path) for path in files[:-1]} & {"multus-shim", "multus"}
+        if not binaries or len(files) < 2:
+            continue
+        forced = any(flag == "--force" or (not flag.startswith("--") and "f" in flag) for flag in flags)
+        binary = "multus-shim" if "multus-shim" in binaries else "multus"
+        target = files[-1]
+        directory = posixpath.dirname(target) if posixpath.basename(target) == binary else target.rstrip("/")
+        return BinaryInstall(binary, "cp -f" if forced else "cp", directory or "/")
+    return None
+
+
+def _shell_commands(tokens: list[str]) -> Iterator[list[str]]:
+    """The simple commands in a token list, cut at shell operators (`sh -c "a && b"` included)."""
+    command: list[str] = []
+    for token in tokens:
+        if token in ("&&", "||", ";", "|") or token.endswith(";"):
+            if token.endswith(";") and token != ";":
+                command.append(token[:-1])
+            yield command
+            command = []
+        else:
+            command.append(token)
+    yield command

@@ -26,10 +26,8 @@ def run(resource_list: ResourceList, function_config: Any = None, only: str | No
         return results
     if not multus.daemonsets(items, config):
         explicit = bool(isinstance(source, dict) and (_explicit_target(source)))
-        target = config["target"]
-        where = f" in namespace {target['namespace']}" if target["namespace"] else ""
         results.append(Result(
-            f"no Multus DaemonSet named {target['name']}{where} among the items: nothing to fix",
+            f"no Multus DaemonSet {multus.target_description(config)} among the items: no DaemonSet to fix",
             "warning" if explicit else "info",
         ))
     modules = [*registry.TRANSFORMS, *(registry.CHECKS if config["checks"]["enabled"] else ())]

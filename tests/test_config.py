@@ -30,6 +30,7 @@ def test_configmap_keys() -> None:
         [
             "target-name",
             "target-namespace",
+            "target-match",
             "talos-version",
             "netns",
             "netns-path",

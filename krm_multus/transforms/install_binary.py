@@ -5,10 +5,17 @@ sandboxes while the Multus pod starts; a plain `cp` over a running executable fa
 "Text file busy" and the node never gets Multus back. `install_multus` writes a temporary file and
 renames it over the target, which cannot fail that way.
 
-Sets the `install-multus-binary` init container of a thick v4 DaemonSet to run
-`/usr/src/multus-cni/bin/install_multus -d /host/opt/cni/bin -t thick` with no `args` (upstream does
-this from v4.2.3 on: nothing to change there). v3 images have no `install_multus`: no change and
-a warning. Thin v4 already runs `/install_multus --type thin`, which is atomic.
+The init container that installs Multus is found by what it runs, whatever its name
+(`install-multus-binary` upstream; `multus-shim-installer`, `multus-installer` in charts):
+- thick Multus copying `multus-shim` with a plain `cp` from a v4 Multus image: the command becomes
+  `/usr/src/multus-cni/bin/install_multus -d <the directory it copied to> -t thick`, with no `args`
+  (upstream does this from v4.2.3 on);
+- `install_multus`, or `cp -f` (which replaces a busy file instead of writing into it, as the angelnu
+  chart does): already safe, left alone;
+- a plain `cp` that cannot be switched: a warning. v3 images have no `install_multus`; neither has an
+  image that is not Multus; thin images keep it in different places (`/install_multus` upstream, on
+  the PATH in bitnami's), so a thin plain `cp` (bitnami's `install-multus-binary`) is named, not changed.
+Thin Multus that installs itself with `/thin_entrypoint` or `install_multus` is atomic already.
 """
 
 from __future__ import annotations
@@ -21,7 +28,7 @@ from krm_multus.sdk.resourcelist import Item
 from krm_multus.sdk.results import Result
 
 NAME = "installBinary"
-COMMAND = ["/usr/src/multus-cni/bin/install_multus", "-d", "/host/opt/cni/bin", "-t", "thick"]
+INSTALLER = "/usr/src/multus-cni/bin/install_multus"
 UPGRADE = "upgrade to a v4.2.3 or later image to install the shim atomically"
 
 
@@ -41,18 +48,43 @@ def _fix(daemonset: Item) -> Iterator[Result]:
             NAME, "warning",
         )
         return
+    installs = [(container, found) for container in multus.containers(daemonset, "initContainers")
+                if (found := multus.binary_install(container)) is not None]
+    plain = [(container, found) for container, found in installs if found.how == "cp"]
     if multus.flavor(daemonset) == "thin":
-        yield multus.note(daemonset, "thin Multus v4 already installs its binary with install_multus", NAME)
+        for container, _ in plain:
+            yield _cannot_switch(daemonset, container, "copies the Multus binary")
+        if not plain:
+            yield multus.note(daemonset, "thin Multus v4 installs its binary atomically: nothing to change", NAME)
         return
-    names = [c["name"] for c in multus.containers(daemonset, "initContainers")]
-    if multus.INSTALL_CONTAINER not in names:
-        yield multus.note(
-            daemonset, f"no `{multus.INSTALL_CONTAINER}` init container: no shim install to fix", NAME
-        )
+    if not any(found.binary == "multus-shim" for _, found in installs):
+        yield multus.note(daemonset, "no init container installs the Multus shim: no shim install to fix", NAME)
         return
-    container = multus.container_path(multus.INSTALL_CONTAINER, "initContainers")
+    for container, found in plain:
+        if found.binary == "multus-shim":
+            yield from _make_atomic(daemonset, container, found.directory)
+
+
+def _make_atomic(daemonset: Item, container: dict[str, Any], directory: str) -> Iterator[Result]:
+    image = str(container.get("image") or "")
+    version = multus.image_version(image)
+    major = version[0] if version else multus.generation(daemonset)
+    if not multus.is_multus_image(image) or major < 4:
+        yield _cannot_switch(daemonset, container, "copies the shim")
+        return
+    path = multus.container_path(container["name"], "initContainers")
+    command = [INSTALLER, "-d", directory, "-t", "thick"]
     why = "install the shim atomically with install_multus: a plain cp fails with 'Text file busy' after a reboot"
-    yield from multus.set_value(daemonset, (*container, "command"), COMMAND, NAME, why)
-    args = daemonset.doc.get((*container, "args"))
-    if args is not None and daemonset.doc.delete((*container, "args")):
-        yield multus.changed(daemonset, (*container, "args"), args, None, NAME, "install_multus takes no args")
+    yield from multus.set_value(daemonset, (*path, "command"), command, NAME, why)
+    args = daemonset.doc.get((*path, "args"))
+    if args is not None and daemonset.doc.delete((*path, "args")):
+        yield multus.changed(daemonset, (*path, "args"), args, None, NAME, "install_multus takes no args")
+
+
+def _cannot_switch(daemonset: Item, container: dict[str, Any], what: str) -> Result:
+    return multus.note(
+        daemonset,
+        f"init container `{container['name']}` {what} with a plain `cp`, which fails with 'Text file busy' "
+        "after a reboot (multus #1221): use `cp -f`, or install_multus from a v4 Multus image",
+        NAME, "warning", multus.container_path(container["name"], "initContainers"),
+    )

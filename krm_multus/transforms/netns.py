@@ -1,13 +1,15 @@
-"""netns: point the `host-run-netns` volume at the path where Talos keeps network namespaces.
+"""netns: point the network-namespace volume at the path where Talos keeps network namespaces.
 
 Thick Multus mounts the host's `/run/netns/` to reach pod network namespaces. Talos creates them
 under `/var/run/netns`, so with the upstream path every new pod fails with
 `FailedCreatePodSandBox ... no net namespace ... found`.
 
-Changes `hostPath.path` of volume `host-run-netns` from `/run/netns` or `/run/netns/` to
-`spec.netns.path` (default `/var/run/netns/`). Thin Multus and v3 thick manifests have no such
-volume: nothing to do, said once as info. Any other path was chosen by hand: left alone, with a
-warning when it is not the configured one.
+Changes the `hostPath.path` of the thick DaemonSet's volume that mounts `/run/netns` or
+`/run/netns/`, whatever its name (`host-run-netns` upstream and in most charts), to
+`spec.netns.path` (default `/var/run/netns/`). Thin Multus needs no such volume and v3 thick has
+none: nothing to do, said once as info. A netns volume with another path (named `host-run-netns`,
+or a host path ending in `/netns`) was chosen by hand: left alone, with a warning when it is not the
+configured one.
 """
 
 from __future__ import annotations
@@ -18,11 +20,11 @@ from typing import Any
 from krm_multus import multus
 from krm_multus.sdk.resourcelist import Item
 from krm_multus.sdk.results import Result
+from krm_multus.sdk.yamledit import Path
 
 NAME = "netns"
 VOLUME = "host-run-netns"
 UPSTREAM_PATHS = ("/run/netns", "/run/netns/")
-VOLUME_PATH = (*multus.POD_SPEC, "volumes", {"name": VOLUME}, "hostPath", "path")
 
 
 def apply(items: list[Item], config: dict[str, Any]) -> Iterator[Result]:
@@ -31,22 +33,45 @@ def apply(items: list[Item], config: dict[str, Any]) -> Iterator[Result]:
         return
     wanted = settings["path"]
     for daemonset in multus.daemonsets(items, config):
-        current = daemonset.doc.get(VOLUME_PATH)
-        if current is None:
+        if multus.flavor(daemonset) == "thin":
+            yield multus.note(daemonset, f"{multus.describe(daemonset)} mounts no network namespaces: nothing "
+                              "to change", NAME)
+            continue
+        volumes = _netns_volumes(daemonset)
+        if not volumes:
             yield multus.note(
                 daemonset,
-                f"{multus.describe(daemonset)} has no `{VOLUME}` hostPath volume: no netns path to change",
+                f"{multus.describe(daemonset)} has no hostPath volume for /run/netns: no netns path to change",
                 NAME,
             )
-        elif current in UPSTREAM_PATHS:
-            yield from multus.set_value(
-                daemonset, VOLUME_PATH, wanted, NAME,
-                f"Talos keeps network namespaces under {wanted}: `{VOLUME}` now mounts it",
-            )
-        elif current.rstrip("/") != wanted.rstrip("/"):
-            yield multus.note(
-                daemonset,
-                f"`{VOLUME}` mounts {current}, not {wanted}: left as it is; set `spec.netns.path` "
-                f"to {current} if that is where your nodes keep network namespaces",
-                NAME, "warning", VOLUME_PATH,
-            )
+        for name, current in volumes:
+            path = _volume_path(name)
+            if current in UPSTREAM_PATHS:
+                yield from multus.set_value(
+                    daemonset, path, wanted, NAME,
+                    f"Talos keeps network namespaces under {wanted}: `{name}` now mounts it",
+                )
+            elif current.rstrip("/") != wanted.rstrip("/"):
+                yield multus.note(
+                    daemonset,
+                    f"`{name}` mounts {current}, not {wanted}: left as it is; set `spec.netns.path` "
+                    f"to {current} if that is where your nodes keep network namespaces",
+                    NAME, "warning", path,
+                )
+
+
+def _netns_volumes(daemonset: Item) -> list[tuple[str, str]]:
+    """(name, host path) of the volumes that mount network namespaces."""
+    found = []
+    for volume in multus.pod_spec(daemonset).get("volumes") or []:
+        host_path = volume.get("hostPath") if isinstance(volume, dict) else None
+        path = host_path.get("path") if isinstance(host_path, dict) else None
+        if isinstance(path, str) and isinstance(volume.get("name"), str) and (
+            volume["name"] == VOLUME or path.rstrip("/").endswith("/netns")
+        ):
+            found.append((volume["name"], path))
+    return found
+
+
+def _volume_path(name: str) -> Path:
+    return (*multus.POD_SPEC, "volumes", {"name": name}, "hostPath", "path")
