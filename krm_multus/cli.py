@@ -71,31 +71,33 @@ def run_io(data: bytes, stdout: Any, stderr: Any, function_config: Any = None) -
     from krm_multus.sdk import resourcelist
     from krm_multus.sdk.results import Result, exit_code
 
+    head = data[:4096]  # enough to tell whether unreadable input was meant as a ResourceList
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
-        return _refuse(f"the input is not UTF-8 text (byte {error.start})", stdout, stderr, data)
+        return _refuse(f"the input is not UTF-8 text (byte {error.start})", stdout, stderr, head)
+    del data  # from here on a whole cluster's manifests are held as text only, not also as bytes
     try:
         resource_list = resourcelist.read(text)
     except resourcelist.InputError as error:
-        return _refuse(str(error), stdout, stderr, data)
+        return _refuse(str(error), stdout, stderr, head)
+    del text  # the items hold their own text
     results: list[Result] = pipeline.run(resource_list, function_config)
     for result in results:
         print(result.summary(), file=stderr)
     code = exit_code(results)
     if resource_list.is_stream and code:
         return code
-    output = resourcelist.write(resource_list, [result.to_dict() for result in results])
-    stdout.write(output)
+    resourcelist.write_to(stdout, resource_list, [result.to_dict() for result in results])
     return code
 
 
-def _refuse(message: str, stdout: Any, stderr: Any, data: bytes) -> int:
+def _refuse(message: str, stdout: Any, stderr: Any, head: bytes) -> int:
     """Input that cannot be read: say so on stderr and, for a ResourceList, in its results."""
     from krm_multus.sdk import emit
 
     print(f"[error] {message}", file=stderr)
-    if b"ResourceList" in data[:4096]:
+    if b"ResourceList" in head:
         result = {"message": message, "severity": "error"}
         header = "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nresults:\n"
         stdout.write(header + emit.block([result], 0) + "\n")

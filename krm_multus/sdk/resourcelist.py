@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, TextIO
 
 import yaml
 
@@ -22,6 +22,7 @@ from krm_multus.sdk.yamledit import Document, YamlError
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _MAX_EXPANDED_NODES = 1_000_000
+_BATCH = 1 << 16
 
 
 class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
@@ -34,8 +35,10 @@ class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[mi
 RESOURCE_LIST_VERSIONS = ("config.kubernetes.io/v1", "config.kubernetes.io/v1beta1")
 LOCAL_CONFIG = "config.kubernetes.io/local-config"
 _TOP_KEY = re.compile(r"^([A-Za-z_][\w.-]*):(?:[ \t]+(.*?))?[ \t]*$", re.M)
-_STREAM_SEPARATOR = re.compile(r"^---[ \t]*(?:#.*)?(?:\n|$)", re.M)
+_STREAM_SEPARATOR = re.compile(r"---[ \t]*(?:#.*)?(?:\n|$)", re.M)  # at the start of a line
 _ANCHOR = re.compile(r"(?:^|[\s\[{,])&([^\s,\[\]{}]+)")
+_COLUMN_ZERO = re.compile(r"(?![ \t]|#|-|$)", re.M)  # a line that is not a list entry, a comment or blank
+_LEADING_SPACE = re.compile(r"\s*")
 _ALIAS = re.compile(r"(?:^|[\s\[{,])\*([^\s,\[\]{}]+)")
 _UNSET: Any = object()
 
@@ -236,78 +239,107 @@ def read(text: str, full_parse: bool = False) -> ResourceList:
 
 def write(resource_list: ResourceList, results: list[dict[str, Any]]) -> str:
     """The output text: items in their order, untouched ones as read, results appended."""
+    return "".join(_pieces(resource_list, results))
+
+
+def write_to(out: TextIO, resource_list: ResourceList, results: list[dict[str, Any]]) -> None:
+    """Write the output text to `out` in batches of about 64 KiB.
+
+    Why not `out.write(write(...))`: a whole cluster's output would then sit in memory twice more,
+    once joined and once encoded; batches keep that small and still cost few system calls.
+    """
+    batch: list[str] = []
+    size = 0
+    for piece in _pieces(resource_list, results):
+        batch.append(piece)
+        size += len(piece)
+        if size >= _BATCH:
+            out.write("".join(batch))
+            batch, size = [], 0
+    out.write("".join(batch))
+
+
+def _pieces(resource_list: ResourceList, results: list[dict[str, Any]]) -> Iterator[str]:
     layout = resource_list.layout
+    last: str | None = None  # the piece written last: the next must start on a line of its own
     if layout.stream:
-        out = []
         for index, item in enumerate(resource_list.items):
-            if out and not out[-1].endswith("\n"):
-                out.append("\n")
-            out.append(item.prefix if item.prefix is not None else "---\n" if index else "")
-            out.append(item.render(None))
-        out.extend(layout.parts)
-        return "".join(out)
-    out = []
+            if last is not None and not last.endswith("\n"):
+                yield "\n"
+            yield item.prefix if item.prefix is not None else "---\n" if index else ""
+            last = item.render(None)
+            yield last
+        yield from layout.parts
+        return
     for part in layout.parts:
         if part is not None:
-            out.append(part)
+            last = part
+            yield part
         else:
-            out.extend(item.render(layout.item_indent) for item in resource_list.items)
+            for item in resource_list.items:
+                last = item.render(layout.item_indent)
+                yield last
     everything = list(resource_list.results) + results
     if everything:
-        if out and not out[-1].endswith("\n"):
-            out.append("\n")
-        out.append("results:\n" + emit.block(everything, 0) + "\n")
-    return "".join(out)
+        if last is not None and not last.endswith("\n"):
+            yield "\n"
+        yield "results:\n" + emit.block(everything, 0) + "\n"
 
 
 # -- ResourceList text --------------------------------------------------------------------------
 
 
 def _is_resource_list(text: str) -> bool:
+    if "ResourceList" not in text:  # a plain substring search spares a stream the line-by-line one
+        return False
     found = re.search(r"^kind:[ \t]*['\"]?ResourceList['\"]?[ \t]*(?:#.*)?$", text, re.M)
     return found is not None
 
 
 def _split_resource_list(text: str) -> ResourceList | None:
-    """Cut a block-style ResourceList into items; None where the text is not plain enough."""
-    body = text
-    prefix = ""
-    if body.startswith("---"):
-        newline = body.find("\n")
-        prefix, body = body[: newline + 1], body[newline + 1 :]
-        if prefix.strip() != "---":
+    """Cut a block-style ResourceList into items; None where the text is not plain enough.
+
+    The text is searched by position rather than sliced into sections: on a whole cluster's
+    manifests every copy of the items' text would be tens of megabytes.
+    """
+    begin = 0
+    if text.startswith("---"):
+        begin = text.find("\n") + 1
+        if not begin or text[:begin].strip() != "---":
             return None
-    keys = list(_TOP_KEY.finditer(body))
+    lines = [line.start() for line in _line_matches(_COLUMN_ZERO, text, begin, len(text))]
+    keys = [key for line in lines if (key := _TOP_KEY.match(text, line))]
     names = [key.group(1) for key in keys]
     if "items" not in names or len(set(names)) != len(names):
         return None
-    starts = [key.start() for key in keys] + [len(body)]
-    if not _only_comments(body[: starts[0]]):
+    starts = [key.start() for key in keys] + [len(text)]
+    if not _only_comments(text[begin : starts[0]]):
         return None
     # Every other line at column 0 must be a list entry, a comment or blank.
-    if _stray_top_lines(body, keys):
+    if len(keys) != len(lines):
         return None
-    parts: list[str | None] = [prefix + body[: starts[0]]]
+    parts: list[str | None] = [text[: starts[0]]]
     header: list[str] = []
     items: list[Item] = []
     indent = 0
     existing_results: list[Any] = []
     for index, key in enumerate(keys):
-        section = body[starts[index] : starts[index + 1]]
         name = key.group(1)
         if name == "items":
             value = (key.group(2) or "").split("#")[0].strip()
             if value not in ("", "[]"):
                 return None
-            line_end = key.end() - key.start() + 1
-            split = _split_items(section[line_end:])
+            line_end = key.end() + 1
+            split = _split_items(text, line_end, starts[index + 1])
             if split is None or (value == "[]" and split[1]):
                 return None
             lead, items, indent = split
             if _shares_anchors(items):
                 return None
-            parts.extend([section[:line_end] + lead, None])
-        elif name == "results":
+            parts.extend([text[key.start() : line_end] + lead, None])
+            continue
+        section = text[starts[index] : starts[index + 1]]
+        if name == "results":
             header.append(section)
         else:
             parts.append(section)
@@ -326,43 +358,64 @@ def _split_resource_list(text: str) -> ResourceList | None:
 
 
 def _shares_anchors(items: list[Item]) -> bool:
-    """Whether an item uses an anchor defined in another item (then items cannot be read one by one)."""
-    if not any(_ANCHOR.search(item.source) for item in items):
+    """Whether an item uses an anchor defined in another item (then items cannot be read one by one).
+
+    Only text with a `&` can define an anchor and only text with a `*` can use one: the plain
+    substring tests spare the regular expressions almost every item.
+    """
+    if not any("&" in item.source and _ANCHOR.search(item.source) for item in items):
         return False
     for item in items:
+        if "*" not in item.source:
+            continue
         used = set(_ALIAS.findall(item.source))
         if used - set(_ANCHOR.findall(item.source)):
             return True
     return False
 
 
-def _stray_top_lines(body: str, keys: list[re.Match[str]]) -> bool:
-    top = {key.start() for key in keys}
-    return any(line.start() not in top for line in re.finditer(r"^(?![ \t]|#|-|$)", body, re.M))
+def _line_matches(pattern: re.Pattern[str], text: str, start: int, end: int) -> Iterator[re.Match[str]]:
+    """The matches of `pattern` at the start of a line, from `start` (which starts one) up to `end`.
+
+    The same as searching for `^` + pattern in multi-line mode, but faster: the search is for the
+    newline before each line, with the pattern as a lookahead. Finding one given character is
+    several times faster than trying a `^` at every position, and the items are megabytes.
+    """
+    found = pattern.match(text, start, end)
+    if found is not None:
+        yield found
+    for newline in re.compile(rf"\n(?={pattern.pattern})", pattern.flags).finditer(text, start, end):
+        yield pattern.match(text, newline.start() + 1, end)  # the lookahead matched here
 
 
-def _split_items(content: str) -> tuple[str, list[Item], int] | None:
-    first = re.search(r"^( *)-(?: |$)", content, re.M)
+def _split_items(text: str, start: int, end: int) -> tuple[str, list[Item], int] | None:
+    """The entries of the list between `start` and `end`, each cut out of the text once."""
+    first = re.compile(r"^( *)-(?: |$)", re.M).search(text, start, end)
     if first is None:
-        return ("", [], 0) if _only_comments(content) else None
+        return ("", [], 0) if _only_comments(text[start:end]) else None
     indent = len(first.group(1))
     pad = " " * indent
-    lead = content[: first.start()]
+    lead = text[start : first.start()]
     if not _only_comments(lead):
         return None
-    entries = content[first.start() :]
     # Inside the list every line is an entry start, deeper content, a comment or blank.
-    stray = re.search(rf"^(?!{pad}-(?: |$)|{pad}  |[ \t]*#|[ \t]*$)", entries, re.M)
-    if stray is not None:
+    stray = re.compile(rf"(?!{pad}-(?: |$)|{pad}  |[ \t]*#|[ \t]*$)", re.M)
+    if next(_line_matches(stray, text, first.start(), end), None) is not None:
         return None
-    bounds = [m.start() for m in re.finditer(rf"^{pad}-(?: |$)", entries, re.M)] + [len(entries)]
-    items = [Item(entries[a:b], indent) for a, b in itertools.pairwise(bounds)]
+    entry = re.compile(rf"{pad}-(?: |$)", re.M)
+    bounds = [m.start() for m in _line_matches(entry, text, first.start(), end)] + [end]
+    items = [Item(text[a:b], indent) for a, b in itertools.pairwise(bounds)]
     if any(not item.source.startswith(pad + "- ") for item in items):
         return None
     return lead, items, indent
 
 
 def _only_comments(text: str) -> bool:
+    # Fast answer for the usual case: the first character that is not white space starts a line
+    # (everything before it on that line is blank), so the text has content unless it is a `#`.
+    first = _LEADING_SPACE.match(text).end()
+    if first < len(text) and text[first] != "#":
+        return False
     return all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines())
 
 
@@ -469,7 +522,7 @@ def _read_stream(text: str, full_parse: bool) -> ResourceList:
 def _documents(text: str) -> Iterator[tuple[str, str]]:
     """Each document's text and the separator line that follows it."""
     position = 0
-    for separator in _STREAM_SEPARATOR.finditer(text):
+    for separator in _line_matches(_STREAM_SEPARATOR, text, 0, len(text)):
         yield text[position : separator.start()], separator.group(0)
         position = separator.end()
     yield text[position:], ""
