@@ -43,8 +43,6 @@ BUNDLED = ("bridge", "firewall", "flannel", "host-local", "loopback", "portmap")
 BUNDLED_SINCE = (1, 8)
 BRIDGE_CONFIG_SINCE = (1, 14)
 DEFAULT_BRIDGE = "cni0"  # what the bridge plugin calls its bridge when the config names none
-INSTALLER_NAME = "install-cni"
-INSTALLER_IMAGES = ("install-cni", "cni-plugins")
 
 
 def apply(items: list[Item], config: dict[str, Any]) -> Iterator[Result]:
@@ -67,9 +65,7 @@ def installs_plugins(item: Item) -> bool:
     """Whether `item` is a DaemonSet with an init container that installs CNI plugins on the nodes."""
     if not item.is_a("DaemonSet", "apps"):
         return False
-    return any(container["name"] == INSTALLER_NAME
-               or any(word in multus.split_image(str(container.get("image") or ""))[0] for word in INSTALLER_IMAGES)
-               for container in multus.containers(item, "initContainers"))
+    return any(multus.is_plugin_installer(container) for container in multus.containers(item, "initContainers"))
 
 
 def _missing(nad: Nad, version: str, report: Reporter) -> Iterator[Result]:
