@@ -105,13 +105,30 @@ class Item:
         if self._data is _UNSET or text != self._data_text:
             source = text if text is not None else self.source
             try:
-                value = yaml.load(source, Loader=_LOADER)
+                value = self._edited_value() if text is not None else _UNSET
+                if value is _UNSET:
+                    value = yaml.load(source, Loader=_LOADER)
             except (yaml.YAMLError, RecursionError) as error:
                 raise ItemError(self, _describe(error)) from None
             if text is None and self.indent is not None:
                 value = value[0] if isinstance(value, list) and value else None
             self._data, self._data_text = value, text
         return self._data
+
+    def _edited_value(self) -> Any:
+        """After an edit: the value built from the nodes the next edit composes anyway, which saves a parse.
+
+        The same as `yaml.load` of the text (that is compose, then construct). Not for text with a merge
+        key (`<<`), whose construction rewrites the nodes, nor where the editor refuses the text: then
+        _UNSET, and the caller parses the text as it would any other.
+        """
+        if self._doc is None or "<<" in self._doc.text:
+            return _UNSET
+        try:
+            root = self._doc.root
+        except YamlError:
+            return _UNSET
+        return None if root is None else yaml.constructor.SafeConstructor().construct_document(root)
 
     @property
     def kind(self) -> str:
