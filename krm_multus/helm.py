@@ -9,8 +9,7 @@ on a stream of thousands of other items (only HelmReleases and Applications are 
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 from yaml.nodes import MappingNode
@@ -25,8 +24,7 @@ MISSING: Any = object()
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-@dataclass(frozen=True)
-class Values:
+class Values(NamedTuple):
     """One place a release's values come from.
 
     `kind` is "inline" (a mapping in the release), "embedded" (a YAML document in a string: a
@@ -47,8 +45,7 @@ class Values:
         return not self.target_path or dotted == self.target_path or dotted.startswith(self.target_path + ".")
 
 
-@dataclass(frozen=True)
-class Release:
+class Release(NamedTuple):
     item: Item
     chart: str  # the chart's name: the last segment of its path or OCI URL
     repository: str  # the chart repository's URL where it is known, else ""

@@ -39,7 +39,6 @@ Failing (two networks on one interface):
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections.abc import Iterator
 from typing import Any, NamedTuple
@@ -193,6 +192,8 @@ def _typed(label: str, element: dict[str, Any]) -> Iterator[Problem]:
             yield (f"{label}: `{key}` is {show(value)}, not {TYPE_NAMES[wanted]}: Multus rejects the whole "
                    "annotation", BROKEN)
         elif wanted is None and "." not in key:
+            import difflib  # only for this rare finding: it would cost every run's start-up a millisecond
+
             close = difflib.get_close_matches(key, KEY_TYPES, n=1)
             fix = f"did you mean `{close[0]}`?" if close else \
                 f"remove it, or use a reverse-DNS vendor key such as `org.example.{key}`"

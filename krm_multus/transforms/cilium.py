@@ -59,8 +59,9 @@ def apply(items: list[Item], config: dict[str, Any]) -> Iterator[Result]:
     settings = config["cilium"]
     if settings["enabled"] is False:
         return
-    cilium_configs = [item for item in items if item.is_a("ConfigMap") and item.name == CONFIG_MAP
-                      and not item.is_local_config]
+    # The name in the text first: a cluster has thousands of ConfigMaps, and reading a name parses the item.
+    cilium_configs = [item for item in items if item.is_a("ConfigMap") and CONFIG_MAP in item.source
+                      and item.name == CONFIG_MAP and not item.is_local_config]
     agents = [item for item in items if item.is_a("DaemonSet", "apps") and item.name == "cilium"]
     released = bool(releases(items))
     daemonsets = multus.daemonsets(items, config)
