@@ -75,7 +75,8 @@ def run_io(data: bytes, stdout: Any, stderr: Any, function_config: Any = None) -
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
-        return _refuse(f"the input is not UTF-8 text (byte {error.start})", stdout, stderr, head)
+        line = data.count(b"\n", 0, error.start) + 1
+        return _refuse(f"the input is not UTF-8 text: line {line}, byte {error.start}", stdout, stderr, head)
     del data  # from here on a whole cluster's manifests are held as text only, not also as bytes
     try:
         resource_list = resourcelist.read(text)
@@ -105,14 +106,16 @@ def _refuse(message: str, stdout: Any, stderr: Any, head: bytes) -> int:
 
 
 def _read_config(path: str) -> tuple[Any, str | None]:
-    import yaml
+    from krm_multus.sdk import yamledit
 
     try:
         with open(path, encoding="utf-8") as file:
-            return yaml.load(file, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)), None
+            return yamledit.load(file.read()), None
     except OSError as error:
         return None, f"cannot read --config {path}: {error.strerror}"
-    except (yaml.YAMLError, UnicodeDecodeError) as error:
+    except UnicodeDecodeError as error:
+        return None, f"--config {path} is not UTF-8 text (byte {error.start})"
+    except yamledit.YamlError as error:
         return None, f"--config {path} is not valid YAML: {error}"
 
 

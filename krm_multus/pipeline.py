@@ -44,15 +44,21 @@ def _explicit_target(source: dict[str, Any]) -> bool:
 
 
 def _check_items(items: list[Item]) -> list[Result]:
-    """Every item must be a resource: a mapping with apiVersion, kind and metadata.name."""
+    """Every item must be a resource: a mapping with apiVersion, kind and metadata.name.
+
+    A DaemonSet must also be readable: any one may be the Multus DaemonSet, and one that cannot be
+    read cannot be told apart from it (passing it over would leave it unfixed without a word).
+    """
     problems = []
     for index, item in enumerate(items):
-        if item.looks_like_resource():
+        daemonset = item.is_a("DaemonSet", "apps")
+        if item.looks_like_resource() and not daemonset:
             continue
         try:
             data = item.data
         except ItemError as error:
-            problems.append(Result(f"item {index} is not valid YAML: {error.message}", "error"))
+            what = "is a DaemonSet that cannot be read" if daemonset else "is not valid YAML"
+            problems.append(Result(f"item {index} {what}: {error.message}", "error", item if daemonset else None))
             continue
         if not isinstance(data, dict):
             problems.append(Result(f"item {index} is not a mapping but {type(data).__name__}", "error"))
@@ -66,7 +72,11 @@ def _check_items(items: list[Item]) -> list[Result]:
 
 
 def _guarded(module: Any, items: list[Item], config: dict[str, Any]) -> list[Result]:
-    """A module's results; an item it cannot read becomes an error result, and the run goes on."""
+    """A module's results; an item it cannot read becomes an error result, and the run goes on.
+
+    A module that fails in any other way is an error result as well: the output then carries the
+    failure in its results and exits 1, and the other modules still report what they find.
+    """
     results: list[Result] = []
     tag = "transform" if module in registry.TRANSFORMS else "check"
     try:
@@ -76,5 +86,10 @@ def _guarded(module: Any, items: list[Item], config: dict[str, Any]) -> list[Res
         results.append(Result(
             f"item {index} cannot be edited safely: {error.message}", "error", error.item,
             tags={tag: module.NAME},
+        ))
+    except Exception as error:  # a bug must not cost the user the other modules' findings
+        results.append(Result(
+            f"{tag} {module.NAME} failed ({type(error).__name__}: {' '.join(str(error).split())}); "
+            "its changes may be incomplete, please report this", "error", tags={tag: module.NAME},
         ))
     return results

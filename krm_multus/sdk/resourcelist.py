@@ -17,11 +17,9 @@ from typing import Any, TextIO
 
 import yaml
 
-from krm_multus.sdk import emit
+from krm_multus.sdk import emit, yamledit
 from krm_multus.sdk.yamledit import Document, YamlError
 
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_MAX_EXPANDED_NODES = 1_000_000
 _BATCH = 1 << 16
 
 
@@ -34,11 +32,14 @@ class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[mi
 
 RESOURCE_LIST_VERSIONS = ("config.kubernetes.io/v1", "config.kubernetes.io/v1beta1")
 LOCAL_CONFIG = "config.kubernetes.io/local-config"
-_TOP_KEY = re.compile(r"^([A-Za-z_][\w.-]*):(?:[ \t]+(.*?))?[ \t]*$", re.M)
+# Possessive: a long run of blanks is matched once (a lazy value took time quadratic in its length).
+_TOP_KEY = re.compile(r"^([A-Za-z_][\w.-]*):(?:[ \t]++(.*[^ \t]))?[ \t]*$", re.M)
 _STREAM_SEPARATOR = re.compile(r"---[ \t]*(?:#.*)?(?:\n|$)", re.M)  # at the start of a line
 _ANCHOR = re.compile(r"(?:^|[\s\[{,])&([^\s,\[\]{}]+)")
 _COLUMN_ZERO = re.compile(r"(?![ \t]|#|-|$)", re.M)  # a line that is not a list entry, a comment or blank
 _LEADING_SPACE = re.compile(r"\s*")
+# After a key: a value that is there and not empty or null.
+_SET_VALUE = r"[ \t]*(?!(?:''|\"\"|~|null|Null|NULL)[ \t]*(?:#|$))[^\s#]"
 _ALIAS = re.compile(r"(?:^|[\s\[{,])\*([^\s,\[\]{}]+)")
 _UNSET: Any = object()
 
@@ -107,9 +108,9 @@ class Item:
             try:
                 value = self._edited_value() if text is not None else _UNSET
                 if value is _UNSET:
-                    value = yaml.load(source, Loader=_LOADER)
-            except (yaml.YAMLError, RecursionError) as error:
-                raise ItemError(self, _describe(error)) from None
+                    value = yamledit.load(source)
+            except YamlError as error:
+                raise ItemError(self, str(error)) from None
             if text is None and self.indent is not None:
                 value = value[0] if isinstance(value, list) and value else None
             self._data, self._data_text = value, text
@@ -183,14 +184,21 @@ class Item:
         return "" if value is None else str(value)
 
     def looks_like_resource(self) -> bool:
-        """Whether the text plainly has apiVersion, kind and a metadata name, without parsing it."""
+        """Whether the text plainly has apiVersion, kind and a metadata name, without parsing it.
+
+        The name must be a key of `metadata` itself (at the indentation of its first key), not one
+        further down. Each line is matched by one atomic group, so a text that does not match is
+        rejected in linear time (an ambiguous pattern took exponential time on blank lines).
+        """
         start = self._top_level()
         inner = f"[ ]{{{1 if self.indent is None else self.indent + 3},}}"
+        blank = r"[ \t]*(?:#.*)?\n"
         return bool(
-            re.search(rf"^{start}apiVersion:[ \t]*[^\s#]", self.source, re.M)
-            and re.search(rf"^{start}kind:[ \t]*[^\s#]", self.source, re.M)
+            re.search(rf"^{start}apiVersion:{_SET_VALUE}", self.source, re.M)
+            and re.search(rf"^{start}kind:{_SET_VALUE}", self.source, re.M)
             and re.search(
-                rf"^{start}metadata:[ \t]*(?:#.*)?\n(?:{inner}.*\n|[ \t]*(?:#.*)?\n)*?{inner}name:[ \t]*[^\s#]",
+                rf"^{start}metadata:[ \t]*(?:#.*)?\n(?>{blank})*(?P<pad>{inner})"
+                rf"(?:(?!name:)[^\s#].*\n(?>(?P=pad).*\n|{blank})*?(?P=pad))?name:{_SET_VALUE}",
                 self.source, re.M,
             )
         )
@@ -263,11 +271,13 @@ def write_to(out: TextIO, resource_list: ResourceList, results: list[dict[str, A
     """Write the output text to `out` in batches of about 64 KiB.
 
     Why not `out.write(write(...))`: a whole cluster's output would then sit in memory twice more,
-    once joined and once encoded; batches keep that small and still cost few system calls.
+    once joined and once encoded; batches keep that small and still cost few system calls. Every
+    piece is made before the first is written (untouched items are their own text, not copies), so
+    a failure on the way leaves nothing half written.
     """
     batch: list[str] = []
     size = 0
-    for piece in _pieces(resource_list, results):
+    for piece in list(_pieces(resource_list, results)):
         batch.append(piece)
         size += len(piece)
         if size >= _BATCH:
@@ -362,8 +372,8 @@ def _split_resource_list(text: str) -> ResourceList | None:
             parts.append(section)
             header.append(section)
     try:
-        head = yaml.load("".join(header), Loader=_LOADER) or {}
-    except yaml.YAMLError:
+        head = yamledit.load("".join(header)) or {}
+    except YamlError:
         return None
     if not isinstance(head, dict):
         return None
@@ -458,9 +468,9 @@ def _as_entry(text: str, indent: int) -> str:
 
 def _load(text: str, what: str) -> Any:
     try:
-        return yaml.load(text, Loader=_LOADER)
-    except yaml.YAMLError as error:
-        raise InputError(f"{what} is not valid YAML: {_describe(error)}") from None
+        return yamledit.load(text)
+    except YamlError as error:
+        raise InputError(f"{what} is not valid YAML: {error}") from None
 
 
 def _from_data(data: Any) -> ResourceList:
@@ -494,24 +504,9 @@ def _check_header(head: dict[str, Any]) -> None:
 
 
 def _dump(value: Any) -> str:
-    _refuse_bombs(value)
     return yaml.dump(
         value, Dumper=_Dumper, sort_keys=False, default_flow_style=False, allow_unicode=True, width=1 << 20
     )
-
-
-def _refuse_bombs(value: Any) -> None:
-    """Aliases let a small document stand for a huge one; refuse before writing it out in full."""
-    count, stack = 0, [value]
-    while stack:
-        current = stack.pop()
-        count += 1
-        if count > _MAX_EXPANDED_NODES:
-            raise InputError(f"an item expands to more than {_MAX_EXPANDED_NODES} values through aliases")
-        if isinstance(current, dict):
-            stack.extend(current.values())
-        elif isinstance(current, list):
-            stack.extend(current)
 
 
 # -- streams ------------------------------------------------------------------------------------
@@ -521,9 +516,9 @@ def _read_stream(text: str, full_parse: bool) -> ResourceList:
     """A multi-document YAML stream: documents are items, separators and comments are kept."""
     if full_parse:
         try:
-            documents = [doc for doc in yaml.load_all(text, Loader=_LOADER) if doc is not None]
-        except yaml.YAMLError as error:
-            raise InputError(f"the input is not valid YAML: {_describe(error)}") from None
+            documents = [doc for doc in yamledit.load_all(text) if doc is not None]
+        except YamlError as error:
+            raise InputError(f"the input is not valid YAML: {error}") from None
         return _from_data(documents) if documents else ResourceList([], None, [], Layout(True, [text]))
     items: list[Item] = []
     pending = ""
@@ -543,11 +538,3 @@ def _documents(text: str) -> Iterator[tuple[str, str]]:
         yield text[position : separator.start()], separator.group(0)
         position = separator.end()
     yield text[position:], ""
-
-
-def _describe(error: yaml.YAMLError) -> str:
-    mark = getattr(error, "problem_mark", None)
-    problem = getattr(error, "problem", None) or str(error)
-    return f"line {mark.line + 1}: {problem}" if mark else problem
-
-

@@ -29,23 +29,107 @@ _PLAIN_TAGS = {
     "tag:yaml.org,2002:bool": _CONSTRUCTOR.construct_yaml_bool,
     "tag:yaml.org,2002:null": _CONSTRUCTOR.construct_yaml_null,
 }
-_MAX_DEPTH = 200
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+MAX_DEPTH = 200
+MAX_ALIAS_GROWTH = 100_000
+# Every collection owns one of these characters (`[`, `{`, a `-` entry, a `?` or `:` key), so a text
+# with fewer of them than MAX_DEPTH cannot nest deeper.
+_NESTING_MARKS = "[{-?:"
+_COLLECTION_START = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
+_COLLECTION_END = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
 
 
 class YamlError(Exception):
     """A document that cannot be read or edited safely; the message says where."""
 
 
+class _StrictLoader(_LOADER):  # type: ignore[misc,valid-type]
+    """The safe loader, refusing duplicate keys: keeping either value would silently lose the other."""
+
+    def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
+        _refuse_duplicate_keys(node)
+        return super().construct_mapping(node, deep=deep)
+
+
+def check_parsable(text: str) -> None:
+    """Refuse, before it is composed, YAML that would crash or swamp the parser or what reads its value.
+
+    Why: libyaml composes nested collections recursively in C (tens of thousands of levels overflow
+    the stack: a segfault, not an exception) and slows down quadratically with flow nesting; a few
+    lines of aliases can stand for billions of values (the "billion laughs"), and an alias inside
+    its own anchor makes a value that contains itself. The parser's events are read here with the
+    nesting bounded by MAX_DEPTH, which keeps the parser itself fast; text too short to nest that
+    deep and without aliases is not read at all.
+    """
+    if "*" not in text and sum(text.count(mark) for mark in _NESTING_MARKS) <= MAX_DEPTH:
+        return
+    depth = nodes = expanded = 0
+    sizes: dict[str, int] = {}  # anchor -> how many values it stands for
+    open_anchors: list[tuple[str | None, int]] = []
+    try:
+        for event in yaml.parse(text, Loader=_LOADER):
+            line = f"line {event.start_mark.line + 1}"
+            if isinstance(event, _COLLECTION_START):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise YamlError(f"{line}: nested more than {MAX_DEPTH} levels deep")
+                nodes += 1
+                open_anchors.append((event.anchor, nodes + expanded))
+            elif isinstance(event, _COLLECTION_END):
+                depth -= 1
+                anchor, start = open_anchors.pop()
+                if anchor is not None:
+                    sizes[anchor] = nodes + expanded - start + 1
+            elif isinstance(event, yaml.ScalarEvent):
+                nodes += 1
+                if event.anchor is not None:
+                    sizes[event.anchor] = 1
+            elif isinstance(event, yaml.AliasEvent):
+                if any(anchor == event.anchor for anchor, _ in open_anchors):
+                    raise YamlError(f"{line}: the alias *{event.anchor} is inside its own anchor")
+                expanded += sizes.get(event.anchor, 1)
+                if expanded > MAX_ALIAS_GROWTH:
+                    raise YamlError(f"{line}: aliases (*) stand for more than {MAX_ALIAS_GROWTH} values")
+            elif isinstance(event, yaml.DocumentStartEvent):
+                sizes.clear()
+    except yaml.YAMLError as error:
+        raise YamlError(describe(error)) from None
+
+
+def load(text: str) -> Any:
+    """A single document's plain value from the C parser, after `check_parsable`; duplicate keys refused."""
+    check_parsable(text)
+    try:
+        return yaml.load(text, Loader=_StrictLoader)
+    except yaml.YAMLError as error:
+        raise YamlError(describe(error)) from None
+
+
+def load_all(text: str) -> list[Any]:
+    """Every document's value, as `load` reads one."""
+    check_parsable(text)
+    try:
+        return list(yaml.load_all(text, Loader=_StrictLoader))
+    except yaml.YAMLError as error:
+        raise YamlError(describe(error)) from None
+
+
 def compose(text: str) -> Node | None:
-    """Nodes of a single YAML document, refusing tags that would construct objects."""
+    """Nodes of a single YAML document, after `check_parsable`."""
+    check_parsable(text)
     try:
         return yaml.compose(text, Loader=_LOADER)
-    except yaml.MarkedYAMLError as error:
+    except yaml.YAMLError as error:
+        raise YamlError(describe(error)) from None
+
+
+def describe(error: yaml.YAMLError) -> str:
+    """A parser error as one line: where (`line N`) and what."""
+    if isinstance(error, yaml.MarkedYAMLError):
         mark = error.problem_mark or error.context_mark
         where = f"line {mark.line + 1}: " if mark else ""
-        raise YamlError(f"{where}{error.problem or error}") from None
-    except (yaml.YAMLError, RecursionError) as error:
-        raise YamlError(str(error) or type(error).__name__) from None
+        return f"{where}{error.problem or error.context or error}"
+    return str(error) or type(error).__name__
 
 
 def plain(node: Node | None) -> Any:
@@ -356,27 +440,30 @@ def _line_end(text: str, index: int) -> int:
 
 
 def _check_editable(root: Node | None) -> None:
-    """Refuse what an edit could silently damage: duplicate keys, aliases, object tags, deep nests."""
+    """Refuse what an edit could silently damage: duplicate keys, aliases, object tags (`compose`
+    has refused deep nests)."""
     seen: set[int] = set()
-    stack: list[tuple[Node, int]] = [(root, 0)] if root is not None else []
+    stack: list[Node] = [root] if root is not None else []
     while stack:
-        node, depth = stack.pop()
+        node = stack.pop()
         line = node.start_mark.line + 1
         if id(node) in seen:
             raise YamlError(f"line {line}: an alias (*) points here; edit the item without anchors")
         seen.add(id(node))
-        if depth > _MAX_DEPTH:
-            raise YamlError(f"line {line}: nested more than {_MAX_DEPTH} levels deep")
         if node.tag.startswith("tag:yaml.org,2002:python/") or node.tag.startswith("!"):
             raise YamlError(f"line {line}: tag {node.tag} is not allowed here")
         if isinstance(node, MappingNode):
-            keys: set[Any] = set()
+            _refuse_duplicate_keys(node)
             for key, value in node.value:
-                name = key.value if isinstance(key, ScalarNode) else id(key)
-                if name in keys:
-                    raise YamlError(f"line {key.start_mark.line + 1}: duplicate key '{name}'")
-                keys.add(name)
-                stack.append((key, depth + 1))
-                stack.append((value, depth + 1))
+                stack.extend((key, value))
         elif isinstance(node, SequenceNode):
-            stack.extend((entry, depth + 1) for entry in node.value)
+            stack.extend(node.value)
+
+
+def _refuse_duplicate_keys(mapping: MappingNode) -> None:
+    keys: set[tuple[str, str]] = set()
+    for key, _ in mapping.value:
+        if isinstance(key, ScalarNode) and key.tag != _MERGE_TAG:
+            if (key.tag, key.value) in keys:
+                raise YamlError(f"line {key.start_mark.line + 1}: duplicate key '{key.value}'")
+            keys.add((key.tag, key.value))
