@@ -261,6 +261,13 @@ def test_alias_bomb_where_the_daemonset_is_read_is_refused() -> None:
     assert time.monotonic() - started < 10
 
 
+def test_an_alias_inside_its_own_anchor_is_refused_where_read_and_kept_where_not() -> None:
+    looped = "loop: &loop [a, *loop]\n"
+    result = run(resource_list(with_metadata(CONFIGMAP, looped), with_metadata(DAEMONSET, looped)))
+    refused(result, "item 1", "the alias *loop is inside its own anchor", is_list=True)
+    assert result.stdout.startswith(resource_list(with_metadata(CONFIGMAP, looped)))
+
+
 @pytest.mark.parametrize("where", ["flow list", "function config"])
 def test_alias_bomb_in_a_fully_parsed_input_is_refused(where: str) -> None:
     flow_laughs = "{" + ", ".join(BILLION_LAUGHS.splitlines()) + "}"
@@ -346,6 +353,27 @@ def test_duplicate_keys_in_a_fully_parsed_input_are_refused() -> None:
 def test_duplicate_keys_in_the_function_config_are_refused() -> None:
     config = "functionConfig:\n  apiVersion: v1\n  kind: ConfigMap\n  kind: Other\n"
     refused(run(resource_list(DAEMONSET, header=config)), "duplicate key", "kind", is_list=True)
+
+
+# -- edits that the item's shape does not allow -------------------------------------------------------
+
+RESOURCES_LINE = '        command: ["/usr/src/multus-cni/bin/multus-daemon"]\n'
+
+
+def test_a_field_of_the_wrong_type_is_an_error_naming_the_item() -> None:
+    daemonset = DAEMONSET.replace(RESOURCES_LINE, RESOURCES_LINE + "        resources: 0\n")
+    refused(run(stream(CONFIGMAP, daemonset)), "item 1", "`spec.template.spec.containers[name=kube-multus].resources`",
+            "not a mapping", is_list=False)
+
+
+def test_an_edit_that_would_corrupt_the_item_is_not_made() -> None:
+    """A layout the editor cannot extend (an explicit `? key`) gets an error, never broken YAML."""
+    explicit_key = '        resources:\n          ? ""\n          : null\n'
+    daemonset = DAEMONSET.replace(RESOURCES_LINE, RESOURCES_LINE + explicit_key)
+    result = run(resource_list(daemonset))
+    refused(result, "item 0", "unreadable", "it was not made", is_list=True)
+    assert yaml.safe_load(result.stdout)["items"][0]["spec"]["template"]["spec"]["containers"][0]["resources"] == \
+        {"": None}
 
 
 # -- 5. large inputs ------------------------------------------------------------------------------

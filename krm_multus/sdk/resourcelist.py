@@ -13,12 +13,14 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, TextIO
 
 import yaml
+from yaml.nodes import Node
 
 from krm_multus.sdk import emit, yamledit
-from krm_multus.sdk.yamledit import Document, YamlError
+from krm_multus.sdk.yamledit import Document, Path, YamlError
 
 _BATCH = 1 << 16
 
@@ -48,7 +50,7 @@ class InputError(Exception):
     """Input that is not a ResourceList or a stream of resources; the message says where."""
 
 
-class ItemError(Exception):
+class ItemError(YamlError):
     """An item that cannot be read or edited; names the item so the message can say which."""
 
     def __init__(self, item: Item, message: str) -> None:
@@ -83,11 +85,8 @@ class Item:
     def doc(self) -> Document:
         """The item for editing; the edits are what the output carries."""
         if self._doc is None:
-            doc = Document(self.text)
-            try:
-                doc.root  # noqa: B018 - compose now, so a broken item fails here, named
-            except YamlError as error:
-                raise ItemError(self, str(error)) from None
+            doc = _ItemDocument(self)
+            doc.root  # noqa: B018 - compose now, so a broken item fails here, named
             self._doc = doc
         return self._doc
 
@@ -223,6 +222,48 @@ class Item:
         if not text.endswith("\n"):
             text += "\n"
         return text if indent is None else _as_entry(text, indent)
+
+
+class _ItemDocument(Document):
+    """An item's Document: what cannot be read or edited in it raises an ItemError, which names the item.
+
+    Why: an edit a field's shape does not allow (a `resources: 0` where a mapping belongs) must come
+    out as an error result about that item, not as a failure nobody can place.
+    """
+
+    def __init__(self, item: Item) -> None:
+        super().__init__(item.text)
+        self.item = item
+
+    @contextmanager
+    def _naming_the_item(self) -> Iterator[None]:
+        try:
+            yield
+        except ItemError:
+            raise
+        except YamlError as error:
+            raise ItemError(self.item, str(error)) from None
+
+    @property
+    def root(self) -> Node | None:
+        with self._naming_the_item():
+            return super().root
+
+    def set(self, path: Path, value: Any) -> bool:
+        with self._naming_the_item():
+            return super().set(path, value)
+
+    def set_text(self, path: Path, text: str) -> bool:
+        with self._naming_the_item():
+            return super().set_text(path, text)
+
+    def delete(self, path: Path) -> bool:
+        with self._naming_the_item():
+            return super().delete(path)
+
+    def append(self, path: Path, value: Any) -> None:
+        with self._naming_the_item():
+            super().append(path, value)
 
 
 class ResourceList:

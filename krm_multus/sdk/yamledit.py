@@ -93,7 +93,7 @@ def check_parsable(text: str) -> None:
             elif isinstance(event, yaml.DocumentStartEvent):
                 sizes.clear()
     except yaml.YAMLError as error:
-        raise YamlError(describe(error)) from None
+        raise YamlError(_describe(error, text)) from None
 
 
 def load(text: str) -> Any:
@@ -102,7 +102,7 @@ def load(text: str) -> Any:
     try:
         return yaml.load(text, Loader=_StrictLoader)
     except yaml.YAMLError as error:
-        raise YamlError(describe(error)) from None
+        raise YamlError(_describe(error, text)) from None
 
 
 def load_all(text: str) -> list[Any]:
@@ -111,7 +111,7 @@ def load_all(text: str) -> list[Any]:
     try:
         return list(yaml.load_all(text, Loader=_StrictLoader))
     except yaml.YAMLError as error:
-        raise YamlError(describe(error)) from None
+        raise YamlError(_describe(error, text)) from None
 
 
 def compose(text: str) -> Node | None:
@@ -120,16 +120,22 @@ def compose(text: str) -> Node | None:
     try:
         return yaml.compose(text, Loader=_LOADER)
     except yaml.YAMLError as error:
-        raise YamlError(describe(error)) from None
+        raise YamlError(_describe(error, text)) from None
 
 
-def describe(error: yaml.YAMLError) -> str:
+def _describe(error: yaml.YAMLError, text: str) -> str:
     """A parser error as one line: where (`line N`) and what."""
     if isinstance(error, yaml.MarkedYAMLError):
         mark = error.problem_mark or error.context_mark
         where = f"line {mark.line + 1}: " if mark else ""
-        return f"{where}{error.problem or error.context or error}"
-    return str(error) or type(error).__name__
+        problem = error.problem or error.context or error
+    elif isinstance(error, yaml.reader.ReaderError):  # a character YAML does not allow
+        where = f"line {text.count(chr(10), 0, error.position) + 1}: "
+        character = error.character if isinstance(error.character, int) else ord(error.character)
+        problem = f"character {character:#06x}: {error.reason}"
+    else:
+        where, problem = "", error
+    return where + (" ".join(str(problem).split()) or type(error).__name__)
 
 
 def plain(node: Node | None) -> Any:
@@ -274,8 +280,8 @@ class Document:
         indent = " " * (_leading_spaces(written) - _leading_spaces(meant))
         body = text.rstrip("\n")  # the final line breaks are the chomping indicator's and the lines' below
         before = self.text
-        self._splice(start, end, "\n".join(indent + line if line else "" for line in body.split("\n")))
         try:
+            self._splice(start, end, "\n".join(indent + line if line else "" for line in body.split("\n")))
             kept = self.get(path) == text
         except YamlError:
             kept = False
@@ -378,9 +384,21 @@ class Document:
         return False
 
     def _splice(self, start: int, end: int, text: str) -> None:
+        """Replace a span of the text and compose the result at once.
+
+        Why at once: an edit that leaves the document unreadable (the editor meeting a layout it
+        does not handle) must fail here, undone, and never reach the output as a corrupted item.
+        """
+        removed = self.text[start:end]  # not the whole text: a large document would be held twice
         self.text = self.text[:start] + text + self.text[end:]
         self._composed = False
         self._root = None
+        try:
+            self.root  # noqa: B018 - compose now
+        except YamlError as error:
+            self.text = self.text[:start] + removed + self.text[start + len(text):]
+            self._composed = False
+            raise YamlError(f"an edit would have left the item unreadable ({error}); it was not made") from None
 
 
 def _nest(rest: Path, value: Any) -> Any:

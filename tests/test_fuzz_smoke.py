@@ -1,0 +1,41 @@
+"""A short run of the fuzzer in CI (docs/guarantees.md has the long one): the same command, fewer seconds.
+
+KRM_MULTUS_FUZZ_SECONDS sets the length (default 20). The engine is atheris where it is installed,
+hypothesis otherwise (CI installs only the test extras, so hypothesis there).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from fuzz import fuzz_reader, invariants  # noqa: E402
+
+
+@pytest.mark.parametrize("name", sorted(fuzz_reader.seeds()))
+def test_every_seed_keeps_the_invariants(name: str) -> None:
+    invariants.check(fuzz_reader.seeds()[name])
+
+
+def test_the_invariants_catch_a_broken_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The checker itself can fail: a run that loses an item does not pass it."""
+    def losing(data: bytes, function_config: object = None) -> invariants.Outcome:
+        return invariants.Outcome(0, "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: []\n", "")
+
+    monkeypatch.setattr(invariants, "run", losing)
+    with pytest.raises(AssertionError, match="1 items in, 0 out"):
+        invariants.check(fuzz_reader.seeds()["json"])
+
+
+def test_a_short_fuzz_run_is_clean() -> None:
+    seconds = int(os.environ.get("KRM_MULTUS_FUZZ_SECONDS", "20"))
+    run = subprocess.run([sys.executable, "fuzz/fuzz_reader.py", "--seconds", str(seconds)], cwd=ROOT,
+                         capture_output=True, text=True, timeout=seconds + 120, check=False)
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]

@@ -1,0 +1,90 @@
+"""Invariants over generated ResourceLists and streams, Multus DaemonSets with missing or odd fields
+among them (docs/guarantees.md). KRM_MULTUS_EXAMPLES raises the number of examples (default 150).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from fuzz import invariants
+from fuzz.resources import Generated, mutated, resource_inputs
+from krm_multus import pipeline
+from krm_multus.sdk import resourcelist
+
+EXAMPLES = settings(
+    max_examples=int(os.environ.get("KRM_MULTUS_EXAMPLES", "150")), deadline=None, database=None,
+    report_multiple_bugs=False,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+
+def items_only(text: str, function_config: Any = None, full_parse: bool = False) -> tuple[str, list[dict]]:
+    """The output without results (as the golden tests compare it) and the results."""
+    resource_list = resourcelist.read(text, full_parse=full_parse)
+    results = [result.to_dict() for result in pipeline.run(resource_list, function_config)]
+    return resourcelist.write(resource_list, []), results
+
+
+def parsed_items(text: str) -> list[Any]:
+    documents = list(yaml.safe_load_all(text))
+    if len(documents) == 1 and isinstance(documents[0], dict) and documents[0].get("kind") == "ResourceList":
+        return documents[0].get("items") or []
+    return [document for document in documents if document is not None]
+
+
+def identity(document: dict) -> tuple[Any, Any]:
+    return document.get("kind"), (document.get("metadata") or {}).get("name")
+
+
+def stream_config(generated: Generated) -> Any:
+    """The config a stream runs with (--config); a ResourceList carries its own."""
+    return None if generated.is_list else generated.function_config
+
+
+@EXAMPLES
+@given(resource_inputs())
+def test_items_keep_their_number_order_and_untouched_bytes(generated: Generated) -> None:
+    outcome = invariants.check(generated.text.encode(), stream_config(generated))
+    if generated.is_list or outcome.code == 0:
+        output = parsed_items(outcome.stdout)
+        assert [identity(item) for item in output] == [identity(document) for document in generated.documents]
+        before = resourcelist.read(generated.text).items
+        after = resourcelist.read(outcome.stdout).items
+        for index, may_change in enumerate(generated.may_change):
+            if not may_change:
+                assert after[index].source == before[index].source
+
+
+@EXAMPLES
+@given(resource_inputs())
+def test_a_second_run_changes_nothing(generated: Generated) -> None:
+    first, _ = items_only(generated.text, stream_config(generated))
+    second, results = items_only(first, stream_config(generated))
+    assert second == first
+    assert [r for r in results if r.get("field", {}).get("proposedValue", r) != r.get("field", {}).get(
+        "currentValue", r)] == []
+
+
+@EXAMPLES
+@given(resource_inputs())
+def test_the_text_path_and_the_full_parse_path_agree(generated: Generated) -> None:
+    fast_output, fast_results = items_only(generated.text, stream_config(generated))
+    full_output, full_results = items_only(generated.text, stream_config(generated), full_parse=True)
+    assert parsed_items(full_output) == parsed_items(fast_output)
+    assert full_results == fast_results
+
+
+@EXAMPLES
+@given(st.data())
+def test_broken_and_hostile_edits_never_crash_or_lose_items(data: st.DataObject) -> None:
+    generated = data.draw(resource_inputs(max_items=4))
+    invariants.check(data.draw(mutated(generated.text)), stream_config(generated))
