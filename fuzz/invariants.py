@@ -56,7 +56,7 @@ def check(data: bytes, function_config: Any = None) -> Outcome:
     parsed = _yaml_items(text)
     if parsed is not None:
         assert _yaml_items(stdout) == parsed, "the output no longer parses as many items as the input"
-    if _read_as_text(source, text):
+    if read_as_text(source, text):
         _changes_are_reported(source, output, stderr)
     again = run(stdout.encode(), function_config)
     assert again.code == 0, f"a second run failed: {again.stderr}"
@@ -102,7 +102,7 @@ def _yaml_items(text: str) -> int | None:
     return sum(document is not None for document in documents)
 
 
-def _read_as_text(resource_list: resourcelist.ResourceList, text: str) -> bool:
+def read_as_text(resource_list: resourcelist.ResourceList, text: str) -> bool:
     """Whether the items were cut out of the text (not written from a full parse)."""
     return all(item.source in text for item in resource_list.items)
 

@@ -89,7 +89,8 @@ def _guarded(module: Any, items: list[Item], config: dict[str, Any]) -> list[Res
         ))
     except Exception as error:  # a bug must not cost the user the other modules' findings
         results.append(Result(
-            f"{tag} {module.NAME} failed ({type(error).__name__}: {' '.join(str(error).split())}); "
-            "its changes may be incomplete, please report this", "error", tags={tag: module.NAME},
+            f"{tag} {module.NAME} failed ({type(error).__name__}: {' '.join(str(error).split())}); its "
+            f"{'changes' if tag == 'transform' else 'findings'} may be incomplete, please report this", "error",
+            tags={tag: module.NAME},
         ))
     return results

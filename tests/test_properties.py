@@ -57,11 +57,18 @@ def test_items_keep_their_number_order_and_untouched_bytes(generated: Generated)
     if generated.is_list or outcome.code == 0:
         output = parsed_items(outcome.stdout)
         assert [identity(item) for item in output] == [identity(document) for document in generated.documents]
-        before = resourcelist.read(generated.text).items
+        source = resourcelist.read(generated.text)
+        # Text that cannot be cut safely (a `&&` and a `,*x` look like a shared anchor) takes the
+        # full-parse path: items are then written from their parse, the same data in block style.
+        as_text = invariants.read_as_text(source, generated.text)
+        before = source.items
         after = resourcelist.read(outcome.stdout).items
         for index, may_change in enumerate(generated.may_change):
             if not may_change:
-                assert after[index].source == before[index].source
+                if as_text:
+                    assert after[index].source == before[index].source
+                else:
+                    assert output[index] == generated.documents[index]
 
 
 @EXAMPLES

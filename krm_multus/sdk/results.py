@@ -13,6 +13,10 @@ SEVERITIES = ("info", "warning", "error")
 PATH_ANNOTATIONS = ("internal.config.kubernetes.io/path", "config.kubernetes.io/path")
 INDEX_ANNOTATIONS = ("internal.config.kubernetes.io/index", "config.kubernetes.io/index")
 _UNSET: Any = object()
+# What would end a stderr line early: every character str.splitlines breaks at.
+_ESCAPED = str.maketrans({"\n": "\\n", "\r": "\\r", "\v": "\\v", "\f": "\\f", "\x1c": "\\x1c",
+                          "\x1d": "\\x1d", "\x1e": "\\x1e", "\x85": "\\x85", "\u2028": "\\u2028",
+                          "\u2029": "\\u2029"})
 
 
 class Result:
@@ -67,14 +71,15 @@ class Result:
         return out
 
     def summary(self) -> str:
-        """One line for stderr, where kustomize users see results."""
+        """One line for stderr, where kustomize users see results (line breaks from values are escaped)."""
         where = ""
         if self.item is not None:
             ref = resource_ref(self.item)
             name = "/".join(part for part in (ref.get("namespace"), ref.get("name")) if part)
             where = f" {ref.get('kind', '?')} {name or '?'}"
         field = f" {self.field_path}:" if self.path is not None else ":"
-        return f"[{self.severity}]{where}{field} {self.message}"
+        line = f"[{self.severity}]{where}{field} {self.message}"
+        return line.translate(_ESCAPED)
 
 
 def resource_ref(item: Item) -> dict[str, str]:
