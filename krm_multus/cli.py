@@ -6,6 +6,7 @@ plain stream is not, so that `| kubectl apply -f -` applies nothing), 2 for usag
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import sys
@@ -83,6 +84,10 @@ def _main(args: list[str]) -> int:
         if problem:
             print(f"krm-multus: {problem}", file=sys.stderr)
             return 2
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        # YAML goes out as UTF-8 whatever the locale says: no character can then fail to encode
+        # after part of the output has been written.
+        sys.stdout.reconfigure(encoding="utf-8")
     return run_io(sys.stdin.buffer.read(), sys.stdout, sys.stderr, function_config)
 
 

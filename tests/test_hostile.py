@@ -8,6 +8,7 @@ Outputs that carry hostile text are never parsed here as a whole: only their res
 from __future__ import annotations
 
 import io
+import os
 import random
 import subprocess
 import sys
@@ -71,10 +72,10 @@ def run(data: str | bytes, function_config: object = None) -> Run:
     return Run(code, out.getvalue(), err.getvalue())
 
 
-def run_process(data: str | bytes, *args: str, timeout: float = 30) -> Run:
+def run_process(data: str | bytes, *args: str, timeout: float = 30, env: dict[str, str] | None = None) -> Run:
     """The whole command as a process; a crash shows as a negative exit code."""
     done = subprocess.run([sys.executable, "-m", "krm_multus", *args], input=data.encode() if isinstance(data, str)
-                          else data, capture_output=True, timeout=timeout, cwd=ROOT, check=False)
+                          else data, capture_output=True, timeout=timeout, cwd=ROOT, check=False, env=env)
     return Run(done.returncode, done.stdout.decode(errors="replace"), done.stderr.decode(errors="replace"))
 
 
@@ -304,6 +305,16 @@ def test_deep_nesting_in_the_daemonset_is_refused(kind: str) -> None:
     refused(run_process(resource_list(CONFIGMAP, nested)), "item 1", "nested more than", is_list=True)
 
 
+@pytest.mark.parametrize("nested", [
+    "[a: " * 150 + "x" + "]" * 150,  # each `[` opens a sequence and a one-pair mapping in it
+    "\n" + "".join(f"{' ' * 4 * level}- - a{level}:\n" for level in range(70)) + " " * 281 + "x",
+], ids=["flow pairs", "compact block"])
+def test_nesting_just_past_the_limit_is_refused(nested: str) -> None:
+    """Below the limit the text is not scanned: the cheap bound must never undercount."""
+    daemonset = with_metadata(DAEMONSET, "labels:" + textwrap.indent(nested, "  ") + "\n")
+    refused(run(stream(daemonset)), "item 0", "nested more than 200", is_list=False)
+
+
 @pytest.mark.parametrize("where", ["flow list", "function config", "json"])
 def test_deep_nesting_in_a_fully_parsed_input_is_refused(where: str) -> None:
     if where == "flow list":
@@ -467,6 +478,13 @@ def test_a_transform_that_crashes_is_an_error_result_in_a_complete_list(crashing
     result = run(resource_list(CONFIGMAP, DAEMONSET))
     refused(result, "crash", "boom", is_list=True)
     assert yaml.safe_load(result.stdout)["items"][0] == yaml.safe_load(CONFIGMAP)
+
+
+def test_the_output_is_utf8_whatever_the_locale_says() -> None:
+    """An encoding that cannot write a character must not stop the output half way."""
+    data = stream(CONFIGMAP.replace("value", "v" * 200_000), CONFIGMAP.replace("value", '"h\u00e9llo \u2713"'))
+    result = run_process(data, env={**os.environ, "PYTHONIOENCODING": "ascii"})
+    assert (result.code, result.stdout) == (0, data)
 
 
 def test_a_failure_while_writing_writes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
