@@ -63,12 +63,18 @@ def _check_items(items: list[Item]) -> list[Result]:
         if not isinstance(data, dict):
             problems.append(Result(f"item {index} is not a mapping but {type(data).__name__}", "error"))
             continue
+        named = item.name or _is_kustomization(data)
         missing = [field for field, value in (("apiVersion", data.get("apiVersion")), ("kind", data.get("kind")),
-                   ("metadata.name", item.name)) if not value]
+                   ("metadata.name", named)) if not value]
         if missing:
             problems.append(Result(f"item {index} has no {', '.join(missing)}: every item must be a resource",
                                    "error", item if item.kind else None))
     return problems
+
+
+def _is_kustomization(data: dict[str, Any]) -> bool:
+    """kpt hands over `kustomization.yaml` files too; they are config, and need no name."""
+    return str(data.get("apiVersion", "")).startswith("kustomize.config.k8s.io/")
 
 
 def _guarded(module: Any, items: list[Item], config: dict[str, Any]) -> list[Result]:
