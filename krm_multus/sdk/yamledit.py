@@ -11,6 +11,7 @@ sequence element whose mapping has those scalar values (`{"name": "cnibin"}`).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -35,6 +36,9 @@ MAX_ALIAS_GROWTH = 100_000
 # Every collection owns one of these characters (`[`, `{`, a `-` entry, a `?` or `:` key), so a text
 # with fewer of them than MAX_DEPTH cannot nest deeper.
 _NESTING_MARKS = "[{-?:"
+# What a line starts with before its first node: indentation, and the indicators of compact nested
+# collections (`- - a`, `- a: b`, `? - a`, `--- - a`).
+_LINE_LEAD = re.compile(r"^[ \t]*(?:(?:---|[-?:])[ \t]+)*", re.M)
 _COLLECTION_START = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
 _COLLECTION_END = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
 
@@ -61,7 +65,7 @@ def check_parsable(text: str) -> None:
     nesting bounded by MAX_DEPTH, which keeps the parser itself fast; text too short to nest that
     deep and without aliases is not read at all.
     """
-    if "*" not in text and sum(text.count(mark) for mark in _NESTING_MARKS) <= MAX_DEPTH:
+    if "*" not in text and _depth_bound(text) <= MAX_DEPTH:
         return
     depth = nodes = expanded = 0
     sizes: dict[str, int] = {}  # anchor -> how many values it stands for
@@ -94,6 +98,24 @@ def check_parsable(text: str) -> None:
                 sizes.clear()
     except yaml.YAMLError as error:
         raise YamlError(_describe(error, text)) from None
+
+
+def _depth_bound(text: str) -> int:
+    """A number no smaller than how deep the text's collections can nest, found without parsing.
+
+    Why: a manifest of a few kilobytes has more marks than MAX_DEPTH, and reading its events on every
+    compose would cost more than composing it. A flow mapping owns a `{`, a flow sequence a `[` and,
+    in it, perhaps a one-pair mapping (`[a: b]`). A block collection is indented at least as far as
+    the one it is in, and further unless it is a sequence in a mapping (`key:` with `- a` below it),
+    so block nesting adds at most two levels per column of the deepest line start (indentation and
+    compact indicators such as `- - a`). Line breaks other than `\n` would hide line starts from that
+    count: such text gets the count of its marks.
+    """
+    marks = sum(text.count(mark) for mark in _NESTING_MARKS)
+    if marks <= MAX_DEPTH or any(brk in text for brk in "\r\x85\u2028\u2029"):
+        return marks
+    flow = 2 * text.count("[") + text.count("{")
+    return flow + 2 * (max(len(lead) for lead in _LINE_LEAD.findall(text)) + 1)
 
 
 def load(text: str) -> Any:
