@@ -52,11 +52,13 @@ MEMORY_LIMIT = 3.0
 @dataclass
 class Settings:
     sizes: list[int]
-    repeat_small: int  # runs of each start-up command and of every command up to 1,000 items
+    repeat_startup: int  # runs of each start-up command
+    repeat_small: int  # runs of every command up to 1,000 items
     repeat_large: int  # runs of the function above 1,000 items
     repeat_slow: int  # runs of the floor and of kubectl above 1,000 items
     kubectl: str | None
     upstream: Path | None
+    kubectl_limit: float = 120.0  # seconds: kustomize's time grows faster than its input
 
 
 @dataclass
@@ -77,6 +79,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", help="comma-separated numbers of Deployments (default 100,1000,10000)")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--no-kubectl", action="store_true", help="skip the kubectl kustomize comparison")
+    parser.add_argument("--kubectl-limit", type=float, default=120.0, metavar="SECONDS",
+                        help="stop a kubectl kustomize run that takes longer (default 120)")
     parser.add_argument("--upstream", type=Path, default=UPSTREAM,
                         help="an upstream thick manifest to time as an extra data point when it exists")
     parser.add_argument("--check", action="store_true", help="exit 1 when a target does not hold")
@@ -85,11 +89,13 @@ def main(argv: list[str] | None = None) -> int:
         100, 1000, 10000]
     settings = Settings(
         sizes=sorted(sizes),
+        repeat_startup=7 if args.quick else 21,
         repeat_small=5 if args.quick else 11,
         repeat_large=3 if args.quick else 5,
         repeat_slow=1 if args.quick else 3,
         kubectl=None if args.no_kubectl else shutil.which("kubectl"),
         upstream=args.upstream if args.upstream and args.upstream.is_file() else None,
+        kubectl_limit=args.kubectl_limit,
     )
     with tempfile.TemporaryDirectory(prefix="krm-multus-bench-") as folder:
         report = benchmark(settings, Path(folder), progress=lambda text: print(text, file=sys.stderr, flush=True))
@@ -122,7 +128,7 @@ def benchmark(settings: Settings, folder: Path, progress: Callable[[str], None] 
         startup.append(Command("krm-multus (console script), small manifest", [str(script)], small, env))
     if settings.upstream:
         startup.append(Command("krm-multus (python -m), upstream v4.2.2 thick", function, settings.upstream, env))
-    measure(startup, settings.repeat_small, folder)
+    measure(startup, settings.repeat_startup, folder)
 
     by_size = {}
     for size in settings.sizes:
@@ -143,10 +149,11 @@ def benchmark(settings: Settings, folder: Path, progress: Callable[[str], None] 
         if settings.kubectl:
             kustomization = folder / f"kustomize-{size}"
             generate.write_kustomization(kustomization, stream.read_text())
-            slow.append(Command("kubectl kustomize", [settings.kubectl, "kustomize", str(kustomization)], env=env))
-        large = size > 1000
-        measure(fast, settings.repeat_large if large else settings.repeat_small, folder)
-        measure(slow, settings.repeat_slow if large else settings.repeat_small, folder)
+            kustomize = [settings.kubectl, "kustomize", str(kustomization)]
+            slow.append(Command("kubectl kustomize", kustomize, env=env, limit=settings.kubectl_limit))
+        large = size > 1000  # no warm-up: the caches are warm from the smaller sizes
+        measure(fast, settings.repeat_large if large else settings.repeat_small, folder, warm_up=not large)
+        measure(slow, settings.repeat_slow if large else settings.repeat_small, folder, warm_up=not large)
         by_size[size] = {
             "items": len(documents),
             "input_bytes": {"ResourceList": resource_list.stat().st_size, "stream": stream.stat().st_size},
@@ -159,8 +166,8 @@ def benchmark(settings: Settings, folder: Path, progress: Callable[[str], None] 
         "machine": machine(settings.kubectl),
         "commit": commit(),
         "settings": {
-            "sizes": settings.sizes, "repeat_small": settings.repeat_small, "repeat_large": settings.repeat_large,
-            "repeat_slow": settings.repeat_slow, "stdin": "pipe", "floor": "subprocess",
+            **{key: value for key, value in vars(settings).items() if key not in ("kubectl", "upstream")},
+            "upstream": str(settings.upstream) if settings.upstream else None, "stdin": "pipe", "floor": "subprocess",
             "bytecode": "cached (PYTHONPYCACHEPREFIX in a temporary folder, filled by an untimed first run)",
             "memory_baseline": 'peak RSS of python -c "import yaml"',
         },
@@ -199,11 +206,14 @@ def console_script() -> Path | None:
 
 
 def _figures(command: Command) -> dict:
+    if not command.samples:
+        return {"timed_out_after_s": command.limit}
     return {
         "median_ms": round(command.median * 1000, 2),
         "samples_ms": [round(sample * 1000, 2) for sample in command.samples],
         "median_cpu_ms": round(statistics.median(command.cpu) * 1000, 2),
         "peak_rss_kib": command.peak,
+        **({"timed_out_after_s": command.limit} if command.timed_out else {}),
     }
 
 
@@ -303,7 +313,9 @@ def format_report(report: dict) -> str:
 def _cell(figures: dict | None) -> str:
     if figures is None:
         return f"{'-':>14}"
-    return f"{figures['median_ms']:>7.0f} ({figures['peak_rss_kib'] / 1024:>3.0f})"
+    if "timed_out_after_s" in figures:
+        return f"{'> ' + format(figures['timed_out_after_s'], 'g') + ' s':>14}"
+    return f"{figures['median_ms']:>8.0f} ({figures['peak_rss_kib'] / 1024:>3.0f})"
 
 
 if __name__ == "__main__":

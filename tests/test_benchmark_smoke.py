@@ -75,7 +75,8 @@ def test_kustomize_patches_make_the_changes_the_function_makes(tmp_path: Path) -
 
 
 def test_a_tiny_benchmark_runs_and_reports_every_figure(tmp_path: Path) -> None:
-    settings = run.Settings(sizes=[10], repeat_small=1, repeat_large=1, repeat_slow=1, kubectl=None, upstream=None)
+    settings = run.Settings(sizes=[10], repeat_startup=1, repeat_small=1, repeat_large=1, repeat_slow=1, kubectl=None,
+                            upstream=None)
     report = run.benchmark(settings, tmp_path)
     commands = report["sizes"][10]["commands"]
     assert set(commands) == {"function, ResourceList", "function, stream", "PyYAML floor, ResourceList",
