@@ -221,7 +221,12 @@ class Item:
         text = self.current_text
         if not text.endswith("\n"):
             text += "\n"
-        return text if indent is None else _as_entry(text, indent)
+        if indent is None:
+            return text
+        if indent == self.indent:
+            body, trailer = _keep_trailer(self.source, text, indent)
+            return _as_entry(body, indent) + trailer
+        return _as_entry(text, indent)
 
 
 class _ItemDocument(Document):
@@ -495,6 +500,25 @@ def _dedent_entry(source: str, indent: int) -> str:
     for line in lines[1:]:
         out.append(line[width:] if line[:width].isspace() or not line else line.lstrip())
     return "\n".join(out)
+
+
+def _keep_trailer(source: str, text: str, indent: int) -> tuple[str, str]:
+    """Split off the comments and blank lines after an entry that sit left of its content.
+
+    They stand between entries (often about the next one), so an edited entry puts them back as
+    they were rather than indented with its own lines. Returns (the rest of `text`, the trailer).
+    """
+    width = indent + 2
+    lines = source.split("\n")
+    keep = len(lines)
+    while keep > 1 and (not lines[keep - 1].strip() or (
+            lines[keep - 1].lstrip().startswith("#") and len(lines[keep - 1]) - len(lines[keep - 1].lstrip()) < width)):
+        keep -= 1
+    count = len(lines) - keep
+    current = text.split("\n")
+    if count <= 1 or [line.strip() for line in current[-count:]] != [line.strip() for line in lines[keep:]]:
+        return text, ""
+    return "\n".join(current[:-count]) + "\n", "\n".join(lines[keep:])
 
 
 def _as_entry(text: str, indent: int) -> str:
