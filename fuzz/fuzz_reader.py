@@ -8,14 +8,13 @@ atheris (coverage-guided, libFuzzer) mutates bytes, starting from every testdata
 hostile seeds; hypothesis generates ResourceLists and streams (Multus DaemonSets with odd fields
 among them) and breaks their text. Either way each input runs through the whole command and must
 keep every invariant; the first that does not is printed (atheris also writes the input to
---artifacts) and the exit code is 1. A crash of the process (a segfault in the C parser) ends the
-run with libFuzzer's report, or with the signal's exit code under hypothesis.
+findings/ in --workdir) and the exit code is not 0. A crash of the process (a segfault in the C
+parser) ends the run with libFuzzer's report, or with the signal's exit code under hypothesis.
 """
 
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 import tempfile
 import time
@@ -45,7 +44,7 @@ def seeds() -> dict[str, bytes]:
     return found
 
 
-def run_atheris(seconds: int, artifacts: Path) -> int:
+def run_atheris(seconds: int, workdir: Path, modules_may_fail: bool) -> int:
     import atheris
 
     with atheris.instrument_imports():
@@ -53,22 +52,21 @@ def run_atheris(seconds: int, artifacts: Path) -> int:
         from krm_multus import pipeline  # noqa: F401 - the command imports it late; instrument it too
 
     def one_input(data: bytes) -> None:
-        invariants.check(data)
+        invariants.check(data, modules_may_fail=modules_may_fail)
 
-    corpus = Path(tempfile.mkdtemp(prefix="krm-multus-corpus-"))
-    try:
-        for name, data in seeds().items():
-            (corpus / name).write_bytes(data)
-        artifacts.mkdir(parents=True, exist_ok=True)
-        atheris.Setup([sys.argv[0], str(corpus), f"-max_total_time={seconds}", "-timeout=20", "-rss_limit_mb=2048",
-                       f"-artifact_prefix={artifacts}/", "-print_final_stats=1"], one_input)
-        atheris.Fuzz()  # ends the process: 0 when the time is up, non-zero on a finding
-    finally:
-        shutil.rmtree(corpus, ignore_errors=True)
+    # The corpus is kept between runs (each run starts where the last one got to), seeds refreshed.
+    corpus, findings = workdir / "corpus", workdir / "findings"
+    corpus.mkdir(parents=True, exist_ok=True)
+    findings.mkdir(exist_ok=True)
+    for name, data in seeds().items():
+        (corpus / f"seed-{name}").write_bytes(data)
+    atheris.Setup([sys.argv[0], str(corpus), f"-max_total_time={seconds}", "-timeout=20", "-rss_limit_mb=2048",
+                   f"-artifact_prefix={findings}/", "-print_final_stats=1"], one_input)
+    atheris.Fuzz()  # ends the process: 0 when the time is up, non-zero on a finding
     return 0
 
 
-def run_hypothesis(seconds: float) -> int:
+def run_hypothesis(seconds: float, modules_may_fail: bool) -> int:
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
 
@@ -83,10 +81,10 @@ def run_hypothesis(seconds: float) -> int:
     def generated_and_broken(data: st.DataObject) -> None:
         generated = data.draw(resource_inputs())
         config = None if generated.is_list else generated.function_config
-        invariants.check(generated.text.encode(), config)
-        invariants.check(data.draw(mutated(generated.text)), config)
+        invariants.check(generated.text.encode(), config, modules_may_fail)
+        invariants.check(data.draw(mutated(generated.text)), config, modules_may_fail)
         seed = data.draw(st.sampled_from(corpus))
-        invariants.check(data.draw(mutated(seed.decode("utf-8", errors="replace"))))
+        invariants.check(data.draw(mutated(seed.decode("utf-8", errors="replace"))), None, modules_may_fail)
 
     deadline = time.monotonic() + seconds
     rounds = 0
@@ -101,8 +99,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=600)
     parser.add_argument("--engine", choices=["auto", "atheris", "hypothesis"], default="auto")
-    parser.add_argument("--artifacts", type=Path, default=Path(tempfile.gettempdir()) / "krm-multus-fuzz",
-                        help="where atheris writes an input that broke an invariant")
+    parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "krm-multus-fuzz",
+                        help="atheris keeps its corpus here, and writes an input that broke an invariant "
+                             "to findings/")
+    parser.add_argument("--modules-may-fail", action="store_true",
+                        help="accept a transform or check that raises (the command turns it into an error "
+                             "result and exit 1); by default that is a finding too")
     args = parser.parse_args()
     engine = args.engine
     if engine == "auto":
@@ -114,8 +116,8 @@ def main() -> int:
             engine = "atheris"
     print(f"fuzz_reader: {engine} for {args.seconds} s", flush=True)
     if engine == "atheris":
-        return run_atheris(args.seconds, args.artifacts)
-    return run_hypothesis(args.seconds)
+        return run_atheris(args.seconds, args.workdir, args.modules_may_fail)
+    return run_hypothesis(args.seconds, args.modules_may_fail)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,9 @@
 """A short run of the fuzzer in CI (docs/guarantees.md has the long one): the same command, fewer seconds.
 
-KRM_MULTUS_FUZZ_SECONDS sets the length (default 20). The engine is atheris where it is installed,
-hypothesis otherwise (CI installs only the test extras, so hypothesis there).
+KRM_MULTUS_FUZZ_SECONDS sets the length (default 20). The engine is hypothesis, the one CI has
+(it installs only the test extras); where atheris is installed, a few seconds of it prove it runs.
+A transform or check that raises is accepted here, as the command's guarantees allow (an error
+result, exit 1); the fuzzer run by hand reports it, for the module's owner.
 """
 
 from __future__ import annotations
@@ -34,8 +36,16 @@ def test_the_invariants_catch_a_broken_run(monkeypatch: pytest.MonkeyPatch) -> N
         invariants.check(fuzz_reader.seeds()["json"])
 
 
-def test_a_short_fuzz_run_is_clean() -> None:
-    seconds = int(os.environ.get("KRM_MULTUS_FUZZ_SECONDS", "20"))
-    run = subprocess.run([sys.executable, "fuzz/fuzz_reader.py", "--seconds", str(seconds)], cwd=ROOT,
-                         capture_output=True, text=True, timeout=seconds + 120, check=False)
+def fuzz(*args: str, seconds: int) -> None:
+    command = [sys.executable, "fuzz/fuzz_reader.py", "--seconds", str(seconds), "--modules-may-fail", *args]
+    run = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=seconds + 120, check=False)
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]
+
+
+def test_a_short_fuzz_run_is_clean() -> None:
+    fuzz("--engine", "hypothesis", seconds=int(os.environ.get("KRM_MULTUS_FUZZ_SECONDS", "20")))
+
+
+def test_the_coverage_guided_engine_runs(tmp_path: Path) -> None:
+    pytest.importorskip("atheris")
+    fuzz("--engine", "atheris", "--workdir", str(tmp_path), seconds=5)
