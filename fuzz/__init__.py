@@ -1,1 +1,1 @@
-"""Generated and hostile inputs for the property tests and the fuzzer (docs/guarantees.md)."""
+"""Generated and hostile inputs for the property tests and the fuzzer (the README's Guarantees section)."""

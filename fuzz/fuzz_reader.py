@@ -37,7 +37,7 @@ HOSTILE_SEEDS = {
 
 
 def seeds() -> dict[str, bytes]:
-    """Every golden input, and inputs hostile in the ways docs/guarantees.md names."""
+    """Every golden input, and inputs hostile in the ways the README's Guarantees section names."""
     found = {f"{path.parent.parent.name}-{path.parent.name}": path.read_bytes()
              for path in sorted((ROOT / "testdata").glob("*/*/input.yaml"))}
     found.update((name, text.encode()) for name, text in HOSTILE_SEEDS.items())

@@ -1,4 +1,4 @@
-"""A short run of the fuzzer in CI (docs/guarantees.md has the long one): the same command, fewer seconds.
+"""A short run of the fuzzer in CI (the README's Guarantees section has the long one): the same command, fewer seconds.
 
 KRM_MULTUS_FUZZ_SECONDS sets the length (default 20). The engine is hypothesis, the one CI has
 (it installs only the test extras); where atheris is installed, a few seconds of it prove it runs.

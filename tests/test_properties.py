@@ -1,5 +1,5 @@
 """Invariants over generated ResourceLists and streams, Multus DaemonSets with missing or odd fields
-among them (docs/guarantees.md). KRM_MULTUS_EXAMPLES raises the number of examples (default 150).
+among them (the README's Guarantees section). KRM_MULTUS_EXAMPLES raises the number of examples (default 150).
 
 A transform or check that raises on an odd field is accepted (the command makes it an error result
 and exits 1, nothing is lost); `python3 fuzz/fuzz_reader.py` reports it as a finding.
