@@ -3,21 +3,54 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
-_SUFFIX = {
-    "": 1, "m": Decimal("0.001"), "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12, "P": 10**15, "E": 10**18,
+if TYPE_CHECKING:
+    from decimal import Decimal
+
+_FACTOR = {
+    "": 1, "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12, "P": 10**15, "E": 10**18,
     "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60,
 }
-_QUANTITY = re.compile(r"([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)(Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)?")
+_QUANTITY = r"([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)(Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)?"
+# Below this many thousandths a whole quantity has fewer digits than decimal's default precision
+# (28), so the integer and the Decimal comparisons agree.
+_EXACT = 10**27
 
 
 def parse(value: object) -> Decimal | None:
     """The quantity's value in base units; None when it is not a quantity."""
-    found = _QUANTITY.fullmatch(str(value).strip())
+    from decimal import Decimal, InvalidOperation  # here, not at import: a millisecond of every start-up
+
+    found = re.fullmatch(_QUANTITY, str(value).strip())
     if found is None:
         return None
+    suffix = found[2] or ""
     try:
-        return Decimal(found[1]) * _SUFFIX[found[2] or ""]
+        return Decimal(found[1]) * (Decimal("0.001") if suffix == "m" else _FACTOR[suffix])
     except InvalidOperation:
         return None
+
+
+def at_least(value: object, minimum: object) -> bool | None:
+    """Whether quantity `value` is `minimum` or more; None when `value` is not a quantity.
+
+    Whole quantities (`100m`, `50Mi`: nearly all in manifests) compare as integer thousandths; the
+    rest as `parse` reads them.
+    """
+    have, wanted = _thousandths(value), _thousandths(minimum)
+    if have is not None and wanted is not None:
+        return have >= wanted
+    parsed = parse(value)
+    return None if parsed is None else parsed >= parse(minimum)
+
+
+def _thousandths(value: object) -> int | None:
+    """A whole quantity (digits and a suffix) in thousandths of its unit; None for any other text."""
+    text = str(value).strip()
+    digits = text.rstrip("EGKMPTikm")
+    suffix = text[len(digits):]
+    if not digits.isdecimal() or (suffix not in _FACTOR and suffix != "m"):
+        return None
+    amount = int(digits) * (1 if suffix == "m" else 1000 * _FACTOR[suffix])
+    return amount if amount < _EXACT else None

@@ -39,11 +39,11 @@ def apply(items: list[Item], config: dict[str, Any]) -> Iterator[Result]:
 def _raise(daemonset: Item, path: tuple, wanted: str) -> Iterator[Result]:
     current = daemonset.doc.get(path)
     if current is not None:
-        have = quantity.parse(current)
-        if have is None:
+        enough = quantity.at_least(current, wanted)
+        if enough is None:
             yield multus.note(daemonset, f"{current!r} is not a quantity: left as it is", NAME, "warning", path)
             return
-        if have >= quantity.parse(wanted):
+        if enough:
             return
     group, resource = path[-2], path[-1]
     change = f"raised from {current} to {wanted}" if current is not None else f"set to {wanted}"
