@@ -1,4 +1,4 @@
-"""Hostile and broken input: nothing is lost, nothing crashes, nothing is executed (docs/guarantees.md).
+"""Hostile and broken input: nothing is lost, nothing crashes, nothing is executed (the README's Guarantees section).
 
 Most tests run the whole command in-process through `cli.run_io`. The ones about crashes, time and
 memory run `python3 -m krm_multus` as a subprocess, where a segfault, a hang or a runaway shows.
@@ -128,11 +128,11 @@ def passed_through(result: Run, *texts: str) -> None:
 BROKEN = {
     "stream not YAML": (
         stream(CONFIGMAP, "apiVersion: v1\nkind: Secret\nmetadata: {name: [oops\n"),
-        ("item 1", "not valid YAML", "line "), False),
+        ("item 1", "not valid YAML", "line 4"), False),
     "list item not YAML": (
         resource_list(CONFIGMAP, "apiVersion: v1\nkind: Secret\nmetadata: {name: s,\n  labels: {a: [\n"),
         ("item 1", "not valid YAML", "line 5"), True),
-    "control characters": ("\x00\x01\x02 junk \x07\x1b[31m", ("item 0", "not valid YAML"), False),
+    "control characters": ("\x00\x01\x02 junk \x07\x1b[31m", ("item 0", "line 1", "character 0x0000"), False),
     "invalid UTF-8 in a stream": (CONFIGMAP.encode() + b"  bad: \xff\xfe\n", ("not UTF-8", "line 8"), False),
     "invalid UTF-8 in a list": (
         resource_list(CONFIGMAP).encode() + b"  bad: \xc3\x28\n", ("not UTF-8", "line 11"), True),
@@ -141,6 +141,8 @@ BROKEN = {
     "items is a string": (HEADER + "items: many\n", ("`items`", "list"), True),
     "items is a mapping": (HEADER + "items:\n  a: 1\n", ("`items`", "list"), True),
     "items is a flow mapping": (HEADER + "items: {a: 1}\n", ("`items`", "list"), True),
+    "results is a mapping": (HEADER + "items: []\nresults: {a: 1}\n", ("`results`", "list, not dict"), True),
+    "results is a number": (HEADER + "items: []\nresults: 5\n", ("`results`", "list, not int"), True),
     "item is a number": (resource_list(CONFIGMAP, "5\n"), ("item 1", "not a mapping"), True),
     "item is a list": (resource_list("[a, b]\n", CONFIGMAP), ("item 0", "not a mapping"), True),
     "item is text": (resource_list(CONFIGMAP, "just text\n"), ("item 1", "not a mapping"), True),

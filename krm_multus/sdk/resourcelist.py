@@ -550,7 +550,11 @@ def _from_data(data: Any) -> ResourceList:
             items = []
         if not isinstance(items, list):
             raise InputError(f"`items` must be a list, not {type(items).__name__}")
-        results = data.get("results") or []
+        results = data.get("results")
+        if results is None:
+            results = []
+        if not isinstance(results, list):  # earlier functions' results are kept, so they must be a list
+            raise InputError(f"`results` must be a list, not {type(results).__name__}")
         parts: list[str | None] = []
         for key, value in {**data, "items": items}.items():
             if key == "items":
