@@ -11,17 +11,16 @@ from __future__ import annotations
 import posixpath
 from typing import Any, NamedTuple
 
-import yaml
 from yaml.nodes import MappingNode
 
+from krm_multus import multus
 from krm_multus.sdk.resourcelist import Item
-from krm_multus.sdk.yamledit import Document, Path, YamlError, format_path
+from krm_multus.sdk.yamledit import Document, Path, YamlError, format_path, load
 
 FLUX_GROUP = "helm.toolkit.fluxcd.io"
 ARGO_GROUP = "argoproj.io"
 VALUES_KEY = "values.yaml"
 MISSING: Any = object()
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class Values(NamedTuple):
@@ -73,12 +72,12 @@ def lookup(values: Values, key: tuple[str, ...]) -> Any:
     found = _at(values.item.data, values.path)
     if values.kind == "parameters":
         dotted = ".".join(key)
-        names = [p.get("value") for p in found or [] if isinstance(p, dict) and p.get("name") == dotted]
+        names = [p.get("value") for p in multus.as_list(found) if isinstance(p, dict) and p.get("name") == dotted]
         return names[-1] if names else MISSING
     if values.kind == "embedded":
         try:
-            found = yaml.load(found, Loader=_LOADER) if isinstance(found, str) else None
-        except yaml.YAMLError:
+            found = load(found) if isinstance(found, str) else None
+        except YamlError:
             return MISSING
     return _at(found, key, MISSING)
 
@@ -169,7 +168,7 @@ def _flux(item: Item, items: list[Item]) -> Release:
             url = _url(_find(items, str(source.get("kind") or "HelmRepository"), source.get("name"),
                              found.namespace or namespace))
     values = [_values_from(entry, ("spec", "valuesFrom", index), items, namespace)
-              for index, entry in enumerate(spec.get("valuesFrom") or []) if isinstance(entry, dict)]
+              for index, entry in enumerate(multus.as_list(spec.get("valuesFrom"))) if isinstance(entry, dict)]
     values.append(_own("inline", item, ("spec", "values")))
     return Release(item, name, url, tuple(values), ("spec", "chart") if chart else ("spec", "chartRef"))
 
@@ -198,7 +197,8 @@ def _url(source: Item | None) -> str:
 def _argo(item: Item) -> list[Release]:
     spec = _mapping(_mapping(item.data).get("spec"))
     sources: list[tuple[Path, Any]] = [(("spec", "source"), spec.get("source"))]
-    sources += [(("spec", "sources", index), source) for index, source in enumerate(spec.get("sources") or [])]
+    sources += [(("spec", "sources", index), source)
+                for index, source in enumerate(multus.as_list(spec.get("sources")))]
     found = []
     for where, source in sources:
         source = _mapping(source)
@@ -207,7 +207,7 @@ def _argo(item: Item) -> list[Release]:
         helm = _mapping(source.get("helm"))
         base = (*where, "helm")
         values = [Values("external", f"value file `{file}`", None, (), (*base, "valueFiles", index))
-                  for index, file in enumerate(helm.get("valueFiles") or [])]
+                  for index, file in enumerate(multus.as_list(helm.get("valueFiles")))]
         if "valuesObject" not in helm and isinstance(helm.get("values"), str):
             values.append(_own("embedded", item, (*base, "values")))
         values.append(_own("inline", item, (*base, "valuesObject")))

@@ -80,7 +80,19 @@ def pod_spec(item: Item) -> dict[str, Any]:
 def containers(item: Item, key: str = "containers") -> list[dict[str, Any]]:
     """The pod template's containers (or `initContainers`) that are mappings with a name."""
     found = pod_spec(item).get(key)
-    return [c for c in found or [] if isinstance(c, dict) and isinstance(c.get("name"), str)]
+    if not isinstance(found, list):
+        return []
+    return [c for c in found if isinstance(c, dict) and isinstance(c.get("name"), str)]
+
+
+def as_list(value: Any) -> list[Any]:
+    """`value` where it is a list, else nothing: a field of the wrong shape is not ours to read."""
+    return value if isinstance(value, list) else []
+
+
+def volumes(item: Item) -> list[dict[str, Any]]:
+    """The pod template's volumes that are mappings (odd shapes are left to the API server to refuse)."""
+    return [volume for volume in as_list(pod_spec(item).get("volumes")) if isinstance(volume, dict)]
 
 
 def container_path(name: str, key: str = "containers") -> Path:
@@ -110,7 +122,7 @@ def image_version(image: str) -> tuple[int, int, int] | None:
 
 
 def _words(container: dict[str, Any]) -> str:
-    parts = [*(container.get("command") or []), *(container.get("args") or [])]
+    parts = [part for key in ("command", "args") if isinstance(found := container.get(key), list) for part in found]
     return " ".join(str(part) for part in parts)
 
 

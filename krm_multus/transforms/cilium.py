@@ -127,8 +127,8 @@ def _add_install_cni(daemonset: Item, config: dict[str, Any]) -> Iterator[Result
 
 def _bin_volume(daemonset: Item) -> str | None:
     """The name of the volume that mounts the host's /opt/cni/bin (`cnibin` upstream; charts differ)."""
-    for volume in multus.pod_spec(daemonset).get("volumes") or []:
-        host_path = volume.get("hostPath") if isinstance(volume, dict) else None
+    for volume in multus.volumes(daemonset):
+        host_path = volume.get("hostPath")
         if isinstance(host_path, dict) and str(host_path.get("path") or "").rstrip("/") == "/opt/cni/bin":
             return str(volume.get("name"))
     return None

@@ -134,7 +134,7 @@ def _require_arch(item: Item, operator: str) -> Iterator[Result]:
         return
     for index, term in enumerate(terms):
         expressions = term.get("matchExpressions") if isinstance(term, dict) else None
-        arch = [e for e in expressions or [] if isinstance(e, dict) and e.get("key") == ARCH_LABEL]
+        arch = [e for e in multus.as_list(expressions) if isinstance(e, dict) and e.get("key") == ARCH_LABEL]
         if arch == [expression]:
             continue
         if arch:

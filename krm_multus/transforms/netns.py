@@ -63,8 +63,8 @@ def apply(items: list[Item], config: dict[str, Any]) -> Iterator[Result]:
 def _netns_volumes(daemonset: Item) -> list[tuple[str, str]]:
     """(name, host path) of the volumes that mount network namespaces."""
     found = []
-    for volume in multus.pod_spec(daemonset).get("volumes") or []:
-        host_path = volume.get("hostPath") if isinstance(volume, dict) else None
+    for volume in multus.volumes(daemonset):
+        host_path = volume.get("hostPath")
         path = host_path.get("path") if isinstance(host_path, dict) else None
         if isinstance(path, str) and isinstance(volume.get("name"), str) and (
             volume["name"] == VOLUME or path.rstrip("/").endswith("/netns")
