@@ -20,7 +20,7 @@ import yaml
 from yaml.nodes import Node
 
 from krm_multus.sdk import emit, yamledit
-from krm_multus.sdk.yamledit import Document, Path, YamlError
+from krm_multus.sdk.yamledit import Document, Path, YamlError, load
 
 _BATCH = 1 << 16
 
@@ -446,8 +446,17 @@ def _shares_anchors(items: list[Item]) -> bool:
         if "*" not in item.source:
             continue
         used = set(alias.findall(item.source))
-        if used - set(anchor.findall(item.source)):
+        if used - set(anchor.findall(item.source)) and _has_undefined_alias(item):
             return True
+    return False
+
+
+def _has_undefined_alias(item: Item) -> bool:
+    """The text search can be fooled (`a && b`, `*` in a quoted string): ask the parser, for this item only."""
+    try:
+        load(item.text)
+    except YamlError as error:
+        return "undefined alias" in str(error)
     return False
 
 
