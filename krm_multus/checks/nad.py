@@ -102,6 +102,8 @@ def read_config(raw: Any) -> Config:
         value = json.loads(raw)
     except json.JSONDecodeError as error:
         return Config(True, None, f"is not valid JSON: line {error.lineno} column {error.colno}: {error.msg}")
+    except RecursionError:
+        return Config(True, None, "is nested too deeply to be a CNI config: write one CNI config or a conflist")
     if not isinstance(value, dict):
         return Config(True, None, f"is {show(value)}, not a JSON object: write one CNI config "
                                   "(`{\"type\": ...}`) or a conflist (`{\"plugins\": [...]}`)")

@@ -161,6 +161,9 @@ def _json_form(value: str) -> Iterator[Problem | Selection]:
         yield (f"the value is not valid JSON (line {error.lineno} column {error.colno}: {error.msg}): fix it, or "
                "use the comma form `name,namespace/name@interface`", BROKEN)
         return
+    except RecursionError:
+        yield ("the value is nested too deeply to be a list of networks: use a flat JSON list of objects", BROKEN)
+        return
     if not isinstance(parsed, list):
         yield (f"the value is {show(parsed)}, not a JSON list: wrap the network objects in `[...]`", BROKEN)
         return
