@@ -385,9 +385,7 @@ def as_resource_list(documents: list[str]) -> str:
 def _with_file_annotations(document: str, path: str, index: int) -> str:
     head, found, rest = document.partition("\nmetadata:\n")
     annotations = (
-        "  annotations:\n"
-        f"    config.kubernetes.io/index: '{index}'\n"
-        f"    internal.config.kubernetes.io/path: '{path}'\n"
+        f"  annotations:\n    config.kubernetes.io/index: '{index}'\n    internal.config.kubernetes.io/path: '{path}'\n"
     )
     return head + found + annotations + rest if found else document
 

@@ -74,9 +74,14 @@ def run_once(command: Command, cwd: Path) -> tuple[float, float, int] | None:
     data = command.stdin.read_bytes() if command.stdin else None
     with tempfile.TemporaryFile() as stderr:
         helper = subprocess.run(
-            [sys.executable, "-S", "-I", "-c", HELPER, str(command.limit), *command.argv], input=data,
-            stdin=None if data is not None else subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=stderr,
-            cwd=cwd, env=command.env, check=False,
+            [sys.executable, "-S", "-I", "-c", HELPER, str(command.limit), *command.argv],
+            input=data,
+            stdin=None if data is not None else subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            cwd=cwd,
+            env=command.env,
+            check=False,
         )
         elapsed, cpu, peak, code = helper.stdout.split() if helper.returncode == 0 else ("", "", "", b"failed")
         if code == b"timeout":

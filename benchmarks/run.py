@@ -80,14 +80,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", help="comma-separated numbers of Deployments (default 100,1000,10000)")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--no-kubectl", action="store_true", help="skip the kubectl kustomize comparison")
-    parser.add_argument("--kubectl-limit", type=float, default=120.0, metavar="SECONDS",
-                        help="stop a kubectl kustomize run that takes longer (default 120)")
-    parser.add_argument("--upstream", type=Path, default=UPSTREAM,
-                        help="an upstream thick manifest to time as an extra data point when it exists")
+    parser.add_argument(
+        "--kubectl-limit",
+        type=float,
+        default=120.0,
+        metavar="SECONDS",
+        help="stop a kubectl kustomize run that takes longer (default 120)",
+    )
+    parser.add_argument(
+        "--upstream",
+        type=Path,
+        default=UPSTREAM,
+        help="an upstream thick manifest to time as an extra data point when it exists",
+    )
     parser.add_argument("--check", action="store_true", help="exit 1 when a target does not hold")
     args = parser.parse_args(argv)
-    sizes = [int(size) for size in args.sizes.split(",")] if args.sizes else [100, 1000] if args.quick else [
-        100, 1000, 10000]
+    sizes = (
+        [int(size) for size in args.sizes.split(",")]
+        if args.sizes
+        else [100, 1000]
+        if args.quick
+        else [100, 1000, 10000]
+    )
     settings = Settings(
         sizes=sorted(sizes),
         repeat_startup=7 if args.quick else 21,
@@ -168,7 +182,9 @@ def benchmark(settings: Settings, folder: Path, progress: Callable[[str], None] 
         "commit": commit(),
         "settings": {
             **{key: value for key, value in vars(settings).items() if key not in ("kubectl", "upstream")},
-            "upstream": str(settings.upstream) if settings.upstream else None, "stdin": "pipe", "floor": "subprocess",
+            "upstream": str(settings.upstream) if settings.upstream else None,
+            "stdin": "pipe",
+            "floor": "subprocess",
             "bytecode": "cached (PYTHONPYCACHEPREFIX in a temporary folder, filled by an untimed first run)",
             "memory_baseline": 'peak RSS of python -c "import yaml"',
         },
@@ -225,25 +241,34 @@ def targets(report: dict) -> list[Target]:
     found = []
     figures = report["sizes"][big]["commands"]
     modes = ("ResourceList", "stream")
-    floor = {mode: figures[f"function, {mode}"]["median_ms"] / figures[f"PyYAML floor, {mode}"]["median_ms"]
-             for mode in modes}
+    floor = {
+        mode: figures[f"function, {mode}"]["median_ms"] / figures[f"PyYAML floor, {mode}"]["median_ms"]
+        for mode in modes
+    }
     found.append(Target(f"function / PyYAML floor at N={big}", max(floor.values()), FLOOR_LIMIT, _pairs(floor)))
     if big // 10 in report["sizes"]:
         smaller = report["sizes"][big // 10]["commands"]
-        growth = {mode: figures[f"function, {mode}"]["median_ms"] / smaller[f"function, {mode}"]["median_ms"]
-                  for mode in modes}
+        growth = {
+            mode: figures[f"function, {mode}"]["median_ms"] / smaller[f"function, {mode}"]["median_ms"]
+            for mode in modes
+        }
         found.append(Target(f"N={big} / N={big // 10}", max(growth.values()), GROWTH_LIMIT, _pairs(growth)))
     startup = report["startup"]
     bare = startup["python -c pass"]["median_ms"]
-    runs = {key.split(",")[0]: figures["median_ms"] / bare for key, figures in startup.items()
-            if key.endswith("small manifest")}
+    runs = {
+        key.split(",")[0]: figures["median_ms"] / bare
+        for key, figures in startup.items()
+        if key.endswith("small manifest")
+    }
     found.append(Target("start-up / python -c pass", max(runs.values()), STARTUP_LIMIT, _pairs(runs)))
     baseline = startup['python -c "import yaml"']["peak_rss_kib"] * 1024
     inputs = report["sizes"][big]["input_bytes"]
-    memory = {mode: (figures[f"function, {mode}"]["peak_rss_kib"] * 1024 - baseline) / inputs[mode]
-              for mode in modes}
-    found.append(Target(f"(peak memory - interpreter) / input size at N={big}", max(memory.values()),
-                        MEMORY_LIMIT, _pairs(memory)))
+    memory = {mode: (figures[f"function, {mode}"]["peak_rss_kib"] * 1024 - baseline) / inputs[mode] for mode in modes}
+    found.append(
+        Target(
+            f"(peak memory - interpreter) / input size at N={big}", max(memory.values()), MEMORY_LIMIT, _pairs(memory)
+        )
+    )
     return found
 
 
@@ -275,8 +300,9 @@ def machine(kubectl: str | None) -> dict:
 
 
 def commit() -> str | None:
-    found = subprocess.run(["git", "-C", str(ROOT), "describe", "--always", "--dirty"], capture_output=True,
-                           text=True, check=False)
+    found = subprocess.run(
+        ["git", "-C", str(ROOT), "describe", "--always", "--dirty"], capture_output=True, text=True, check=False
+    )
     return found.stdout.strip() or None
 
 
@@ -308,8 +334,9 @@ def format_report(report: dict) -> str:
         lines.append(f"  (set for N={TARGET_SIZE:,}; at N={max(sizes):,} the fixed start-up weighs more: indicative)")
     for target in report["targets"]:
         verdict = "PASS" if target["holds"] else "FAIL"
-        lines.append(f"  [{verdict}] {target['name']}: {target['value']:.3f} (at most {target['limit']:g}; "
-                     f"{target['detail']})")
+        lines.append(
+            f"  [{verdict}] {target['name']}: {target['value']:.3f} (at most {target['limit']:g}; {target['detail']})"
+        )
     return "\n".join(lines)
 
 

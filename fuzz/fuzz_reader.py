@@ -31,15 +31,17 @@ HOSTILE_SEEDS = {
     "duplicates": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  name: y\n",
     "items-not-a-list": "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: {a: 1}\n",
     "json": '{"apiVersion": "config.kubernetes.io/v1", "kind": "ResourceList", "items": [{"apiVersion": "v1", '
-            '"kind": "ConfigMap", "metadata": {"name": "x"}}]}',
+    '"kind": "ConfigMap", "metadata": {"name": "x"}}]}',
     "empty": "",
 }
 
 
 def seeds() -> dict[str, bytes]:
     """Every golden input, and inputs hostile in the ways the README's Guarantees section names."""
-    found = {f"{path.parent.parent.name}-{path.parent.name}": path.read_bytes()
-             for path in sorted((ROOT / "testdata").glob("*/*/input.yaml"))}
+    found = {
+        f"{path.parent.parent.name}-{path.parent.name}": path.read_bytes()
+        for path in sorted((ROOT / "testdata").glob("*/*/input.yaml"))
+    }
     found.update((name, text.encode()) for name, text in HOSTILE_SEEDS.items())
     return found
 
@@ -60,8 +62,18 @@ def run_atheris(seconds: int, workdir: Path, modules_may_fail: bool) -> int:
     findings.mkdir(exist_ok=True)
     for name, data in seeds().items():
         (corpus / f"seed-{name}").write_bytes(data)
-    atheris.Setup([sys.argv[0], str(corpus), f"-max_total_time={seconds}", "-timeout=20", "-rss_limit_mb=2048",
-                   f"-artifact_prefix={findings}/", "-print_final_stats=1"], one_input)
+    atheris.Setup(
+        [
+            sys.argv[0],
+            str(corpus),
+            f"-max_total_time={seconds}",
+            "-timeout=20",
+            "-rss_limit_mb=2048",
+            f"-artifact_prefix={findings}/",
+            "-print_final_stats=1",
+        ],
+        one_input,
+    )
     atheris.Fuzz()  # ends the process: 0 when the time is up, non-zero on a finding
     return 0
 
@@ -75,8 +87,13 @@ def run_hypothesis(seconds: float, modules_may_fail: bool) -> int:
 
     corpus = list(seeds().values())
 
-    @settings(max_examples=ROUND, deadline=None, database=None, report_multiple_bugs=False,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=ROUND,
+        deadline=None,
+        database=None,
+        report_multiple_bugs=False,
+        suppress_health_check=list(HealthCheck),
+    )
     @given(st.data())
     def generated_and_broken(data: st.DataObject) -> None:
         generated = data.draw(resource_inputs())
@@ -99,12 +116,18 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=600)
     parser.add_argument("--engine", choices=["auto", "atheris", "hypothesis"], default="auto")
-    parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "krm-multus-fuzz",
-                        help="atheris keeps its corpus here, and writes an input that broke an invariant "
-                             "to findings/")
-    parser.add_argument("--modules-may-fail", action="store_true",
-                        help="accept a transform or check that raises (the command turns it into an error "
-                             "result and exit 1); by default that is a finding too")
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "krm-multus-fuzz",
+        help="atheris keeps its corpus here, and writes an input that broke an invariant to findings/",
+    )
+    parser.add_argument(
+        "--modules-may-fail",
+        action="store_true",
+        help="accept a transform or check that raises (the command turns it into an error "
+        "result and exit 1); by default that is a finding too",
+    )
     args = parser.parse_args()
     engine = args.engine
     if engine == "auto":

@@ -55,8 +55,9 @@ def check(data: bytes, function_config: Any = None, modules_may_fail: bool = Fal
         if source.is_stream:
             assert stdout == "", "a failed stream wrote output"
         elif stdout:
-            assert any(isinstance(result, dict) and result.get("severity") == "error"
-                       for result in results_of(stdout)), "no error result"
+            assert any(
+                isinstance(result, dict) and result.get("severity") == "error" for result in results_of(stdout)
+            ), "no error result"
         return outcome
     output = _read(stdout)
     assert output is not None, "the output cannot be read back"
@@ -69,8 +70,9 @@ def check(data: bytes, function_config: Any = None, modules_may_fail: bool = Fal
         _changes_are_reported(source, output, stderr)
     again = run(stdout.encode(), function_config)
     assert again.code == 0, f"a second run failed: {again.stderr}"
-    assert [item.source for item in _read(again.stdout).items] == [item.source for item in output.items], \
+    assert [item.source for item in _read(again.stdout).items] == [item.source for item in output.items], (
         "a second run changed items"
+    )
     return outcome
 
 
@@ -78,7 +80,7 @@ def results_of(output: str) -> list[dict[str, Any]]:
     """The `results` a ResourceList output ends with (its items may not parse)."""
     _, separator, tail = output.rpartition("\nresults:\n")
     assert separator or output.startswith("results:\n"), "no results in a failed ResourceList"
-    results = yamledit.load("results:\n" + (tail if separator else output[len("results:\n"):]))["results"]
+    results = yamledit.load("results:\n" + (tail if separator else output[len("results:\n") :]))["results"]
     assert isinstance(results, list)
     return results
 
@@ -122,5 +124,6 @@ def _changes_are_reported(source: resourcelist.ResourceList, output: resourcelis
         if before.source.rstrip("\n") == after.source.rstrip("\n"):  # the last item may gain its line end
             continue
         named = f"] {after.kind} "
-        assert any(named in line and after.name in line for line in stderr.splitlines()), \
+        assert any(named in line and after.name in line for line in stderr.splitlines()), (
             f"{after.kind} {after.name} changed without a result naming it"
+        )

@@ -23,19 +23,29 @@ _characters = st.characters(blacklist_categories=("Cs", "Cc", "Co", "Cn")) | st.
 )
 strings = st.text(_characters, max_size=24)
 scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(-(2**40), 2**40), st.floats(allow_nan=False, allow_infinity=False),
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**40), 2**40),
+    st.floats(allow_nan=False, allow_infinity=False),
     strings,
 )
 values = st.recursive(
-    scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(names | strings, inner, max_size=4),
+    scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(names | strings, inner, max_size=4),
     max_leaves=12,
 )
 # Values a field of a DaemonSet should not have: the transforms must report them or leave them.
 odd_values = st.sampled_from([None, 0, "", "text", [], {}, [1, "a"], {"x": 1}, True, "200m", "-1Gi"]) | values
 
 KINDS = {
-    "ConfigMap": "v1", "Secret": "v1", "Service": "v1", "ServiceAccount": "v1", "Namespace": "v1",
-    "Deployment": "apps/v1", "Role": "rbac.authorization.k8s.io/v1", "Widget": "example.com/v1",
+    "ConfigMap": "v1",
+    "Secret": "v1",
+    "Service": "v1",
+    "ServiceAccount": "v1",
+    "Namespace": "v1",
+    "Deployment": "apps/v1",
+    "Role": "rbac.authorization.k8s.io/v1",
+    "Widget": "example.com/v1",
     "NetworkAttachmentDefinition": "k8s.cni.cncf.io/v1",
 }
 NETWORKS = "k8s.v1.cni.cncf.io/networks"
@@ -65,18 +75,25 @@ def generic_resource(draw: st.DrawFn) -> dict[str, Any]:
         metadata["annotations"] = annotations
     document: dict[str, Any] = {"apiVersion": KINDS[kind], "kind": kind, "metadata": metadata}
     if kind == "NetworkAttachmentDefinition":
-        config = draw(st.one_of(values.map(json.dumps), strings, st.just(
-            '{"cniVersion": "0.3.1", "type": "macvlan", "master": "eth0", "ipam": {"type": "host-local"}}')))
+        config = draw(
+            st.one_of(
+                values.map(json.dumps),
+                strings,
+                st.just('{"cniVersion": "0.3.1", "type": "macvlan", "master": "eth0", "ipam": {"type": "host-local"}}'),
+            )
+        )
         document["spec"] = {"config": config}
     else:
-        document.update(draw(st.dictionaries(st.sampled_from(["data", "spec", "stringData", "rules"]), values,
-                                             max_size=3)))
+        document.update(
+            draw(st.dictionaries(st.sampled_from(["data", "spec", "stringData", "rules"]), values, max_size=3))
+        )
     return document
 
 
 def _thick(image: str) -> dict[str, Any]:
     return {
-        "apiVersion": "apps/v1", "kind": "DaemonSet",
+        "apiVersion": "apps/v1",
+        "kind": "DaemonSet",
         "metadata": {"name": "kube-multus-ds", "namespace": "kube-system", "labels": {"app": "multus"}},
         "spec": {
             "selector": {"matchLabels": {"name": "multus"}},
@@ -84,24 +101,43 @@ def _thick(image: str) -> dict[str, Any]:
                 "metadata": {"labels": {"name": "multus"}},
                 "spec": {
                     "hostNetwork": True,
-                    "containers": [{
-                        "name": "kube-multus", "image": image,
-                        "command": ["/usr/src/multus-cni/bin/multus-daemon"],
-                        "resources": {"requests": {"cpu": "100m", "memory": "50Mi"},
-                                      "limits": {"cpu": "100m", "memory": "50Mi"}},
-                        "volumeMounts": [{"name": "cnibin", "mountPath": "/opt/cni/bin"},
-                                         {"name": "host-run-netns", "mountPath": "/run/netns",
-                                          "mountPropagation": "HostToContainer"}],
-                    }],
-                    "initContainers": [{
-                        "name": "install-multus-binary", "image": image,
-                        "command": ["sh", "-c", "cp /usr/src/multus-cni/bin/multus-shim /host/opt/cni/bin/multus-shim"
-                                    " && cp /usr/src/multus-cni/bin/passthru /host/opt/cni/bin/passthru"],
-                        "volumeMounts": [{"name": "cnibin", "mountPath": "/host/opt/cni/bin"}],
-                    }],
-                    "volumes": [{"name": "cni", "hostPath": {"path": "/etc/cni/net.d"}},
-                                {"name": "cnibin", "hostPath": {"path": "/opt/cni/bin"}},
-                                {"name": "host-run-netns", "hostPath": {"path": "/run/netns/"}}],
+                    "containers": [
+                        {
+                            "name": "kube-multus",
+                            "image": image,
+                            "command": ["/usr/src/multus-cni/bin/multus-daemon"],
+                            "resources": {
+                                "requests": {"cpu": "100m", "memory": "50Mi"},
+                                "limits": {"cpu": "100m", "memory": "50Mi"},
+                            },
+                            "volumeMounts": [
+                                {"name": "cnibin", "mountPath": "/opt/cni/bin"},
+                                {
+                                    "name": "host-run-netns",
+                                    "mountPath": "/run/netns",
+                                    "mountPropagation": "HostToContainer",
+                                },
+                            ],
+                        }
+                    ],
+                    "initContainers": [
+                        {
+                            "name": "install-multus-binary",
+                            "image": image,
+                            "command": [
+                                "sh",
+                                "-c",
+                                "cp /usr/src/multus-cni/bin/multus-shim /host/opt/cni/bin/multus-shim"
+                                " && cp /usr/src/multus-cni/bin/passthru /host/opt/cni/bin/passthru",
+                            ],
+                            "volumeMounts": [{"name": "cnibin", "mountPath": "/host/opt/cni/bin"}],
+                        }
+                    ],
+                    "volumes": [
+                        {"name": "cni", "hostPath": {"path": "/etc/cni/net.d"}},
+                        {"name": "cnibin", "hostPath": {"path": "/opt/cni/bin"}},
+                        {"name": "host-run-netns", "hostPath": {"path": "/run/netns/"}},
+                    ],
                 },
             },
         },
@@ -119,22 +155,47 @@ def _thin(image: str) -> dict[str, Any]:
 
 
 DAEMONSET_PATHS: list[tuple[Any, ...]] = [
-    ("metadata", "namespace"), ("metadata", "name"), ("metadata", "annotations"), ("spec",), ("spec", "template"),
-    POD_SPEC, (*POD_SPEC, "containers"), (*POD_SPEC, "containers", 0), (*POD_SPEC, "containers", 0, "name"),
-    (*POD_SPEC, "containers", 0, "image"), (*POD_SPEC, "containers", 0, "command"),
-    (*POD_SPEC, "containers", 0, "args"), (*POD_SPEC, "containers", 0, "resources"),
-    (*POD_SPEC, "containers", 0, "resources", "requests"), (*POD_SPEC, "containers", 0, "resources", "limits", "cpu"),
-    (*POD_SPEC, "containers", 0, "volumeMounts"), (*POD_SPEC, "containers", 0, "volumeMounts", 1),
-    (*POD_SPEC, "initContainers"), (*POD_SPEC, "initContainers", 0, "command"),
-    (*POD_SPEC, "initContainers", 0, "command", 2), (*POD_SPEC, "initContainers", 0, "image"),
-    (*POD_SPEC, "volumes"), (*POD_SPEC, "volumes", -1), (*POD_SPEC, "volumes", -1, "hostPath"),
-    (*POD_SPEC, "volumes", -1, "hostPath", "path"), (*POD_SPEC, "volumes", 0, "name"),
-    ("spec", "template", "metadata"), ("spec", "selector", "matchLabels"),
+    ("metadata", "namespace"),
+    ("metadata", "name"),
+    ("metadata", "annotations"),
+    ("spec",),
+    ("spec", "template"),
+    POD_SPEC,
+    (*POD_SPEC, "containers"),
+    (*POD_SPEC, "containers", 0),
+    (*POD_SPEC, "containers", 0, "name"),
+    (*POD_SPEC, "containers", 0, "image"),
+    (*POD_SPEC, "containers", 0, "command"),
+    (*POD_SPEC, "containers", 0, "args"),
+    (*POD_SPEC, "containers", 0, "resources"),
+    (*POD_SPEC, "containers", 0, "resources", "requests"),
+    (*POD_SPEC, "containers", 0, "resources", "limits", "cpu"),
+    (*POD_SPEC, "containers", 0, "volumeMounts"),
+    (*POD_SPEC, "containers", 0, "volumeMounts", 1),
+    (*POD_SPEC, "initContainers"),
+    (*POD_SPEC, "initContainers", 0, "command"),
+    (*POD_SPEC, "initContainers", 0, "command", 2),
+    (*POD_SPEC, "initContainers", 0, "image"),
+    (*POD_SPEC, "volumes"),
+    (*POD_SPEC, "volumes", -1),
+    (*POD_SPEC, "volumes", -1, "hostPath"),
+    (*POD_SPEC, "volumes", -1, "hostPath", "path"),
+    (*POD_SPEC, "volumes", 0, "name"),
+    ("spec", "template", "metadata"),
+    ("spec", "selector", "matchLabels"),
 ]
 IMAGES = [
-    f"{MULTUS}:v4.2.2-thick", f"{MULTUS}:v4.2.4-thick", f"{MULTUS}:v4.2.2", f"{MULTUS}:v4.0.2-thick",
-    f"{MULTUS}:v3.9.3", f"{MULTUS}:snapshot-thick", f"{MULTUS}:latest", f"{MULTUS}@sha256:{'a' * 64}",
-    "docker.io/bitnami/multus-cni:4.1.0", "example.com/other:1.0", "",
+    f"{MULTUS}:v4.2.2-thick",
+    f"{MULTUS}:v4.2.4-thick",
+    f"{MULTUS}:v4.2.2",
+    f"{MULTUS}:v4.0.2-thick",
+    f"{MULTUS}:v3.9.3",
+    f"{MULTUS}:snapshot-thick",
+    f"{MULTUS}:latest",
+    f"{MULTUS}@sha256:{'a' * 64}",
+    "docker.io/bitnami/multus-cni:4.1.0",
+    "example.com/other:1.0",
+    "",
 ]
 
 
@@ -163,8 +224,7 @@ def multus_daemonset(draw: st.DrawFn) -> dict[str, Any]:
     """An upstream-shaped Multus DaemonSet, then a few fields deleted or set to odd values."""
     image = draw(st.sampled_from(IMAGES))
     document = (_thin if draw(st.booleans()) else _thick)(image)
-    document["metadata"]["name"] = draw(st.sampled_from(["kube-multus-ds", "kube-multus-ds-arm64", "multus"])
-                                        | names)
+    document["metadata"]["name"] = draw(st.sampled_from(["kube-multus-ds", "kube-multus-ds-arm64", "multus"]) | names)
     for _ in range(draw(st.integers(0, 4))):
         path = draw(st.sampled_from(DAEMONSET_PATHS))
         _change(document, path, draw(st.booleans()), draw(odd_values))
@@ -176,18 +236,33 @@ def cilium_item(draw: st.DrawFn) -> dict[str, Any]:
     """The Cilium ConfigMap or agent DaemonSet, which the cilium transform reads and may change."""
     if draw(st.booleans()):
         data = {"cni-exclusive": draw(st.sampled_from(["true", "false", "maybe"]))} if draw(st.booleans()) else {}
-        return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cilium-config",
-                                                                      "namespace": "kube-system"}, "data": data}
-    return {"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"name": "cilium", "namespace": "kube-system"},
-            "spec": {"template": {"spec": {"containers": [{"name": "cilium-agent",
-                                                            "image": "quay.io/cilium/cilium:v1.16.0"}]}}}}
+        return {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {"name": "cilium-config", "namespace": "kube-system"},
+            "data": data,
+        }
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "DaemonSet",
+        "metadata": {"name": "cilium", "namespace": "kube-system"},
+        "spec": {
+            "template": {"spec": {"containers": [{"name": "cilium-agent", "image": "quay.io/cilium/cilium:v1.16.0"}]}}
+        },
+    }
 
 
 @st.composite
 def document_text(draw: st.DrawFn, document: dict[str, Any]) -> str:
     """The document as YAML in one of the block styles people write, with comment lines here and there."""
-    text = yaml.safe_dump(document, sort_keys=False, default_flow_style=draw(st.sampled_from([False, None])),
-                          indent=draw(st.sampled_from([2, 4])), allow_unicode=draw(st.booleans()), width=1 << 20)
+    text = yaml.safe_dump(
+        document,
+        sort_keys=False,
+        default_flow_style=draw(st.sampled_from([False, None])),
+        indent=draw(st.sampled_from([2, 4])),
+        allow_unicode=draw(st.booleans()),
+        width=1 << 20,
+    )
     lines = text.split("\n")[:-1]
     for _ in range(draw(st.integers(0, 2))):
         at = draw(st.integers(1, len(lines)))
@@ -195,19 +270,31 @@ def document_text(draw: st.DrawFn, document: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-function_configs = st.none() | st.fixed_dictionaries({}, optional={
-    "netns": st.fixed_dictionaries({}, optional={"enabled": st.booleans(),
-                                                 "path": st.sampled_from(["/var/run/netns/", "/run/netns/"])}),
-    "resources": st.fixed_dictionaries({}, optional={"enabled": st.booleans()}),
-    "installBinary": st.fixed_dictionaries({}, optional={"enabled": st.booleans()}),
-    "checks": st.fixed_dictionaries({}, optional={"enabled": st.booleans(),
-                                                  "severity": st.sampled_from(["error", "warning", "info"])}),
-    "talos": st.fixed_dictionaries({}, optional={"version": st.sampled_from(["", "v1.9.0", "v1.10.2"])}),
-    "cilium": st.fixed_dictionaries({}, optional={"enabled": st.sampled_from([True, False, "auto"]),
-                                                  "exclusive": st.booleans()}),
-    "target": st.fixed_dictionaries({}, optional={"match": st.sampled_from(["name", "image", "auto"])}),
-}).map(lambda spec: {"apiVersion": "krm-multus.dev/v1alpha1", "kind": "MultusTalos",
-                     "metadata": {"name": "multus-talos"}, "spec": spec})
+function_configs = st.none() | st.fixed_dictionaries(
+    {},
+    optional={
+        "netns": st.fixed_dictionaries(
+            {}, optional={"enabled": st.booleans(), "path": st.sampled_from(["/var/run/netns/", "/run/netns/"])}
+        ),
+        "resources": st.fixed_dictionaries({}, optional={"enabled": st.booleans()}),
+        "installBinary": st.fixed_dictionaries({}, optional={"enabled": st.booleans()}),
+        "checks": st.fixed_dictionaries(
+            {}, optional={"enabled": st.booleans(), "severity": st.sampled_from(["error", "warning", "info"])}
+        ),
+        "talos": st.fixed_dictionaries({}, optional={"version": st.sampled_from(["", "v1.9.0", "v1.10.2"])}),
+        "cilium": st.fixed_dictionaries(
+            {}, optional={"enabled": st.sampled_from([True, False, "auto"]), "exclusive": st.booleans()}
+        ),
+        "target": st.fixed_dictionaries({}, optional={"match": st.sampled_from(["name", "image", "auto"])}),
+    },
+).map(
+    lambda spec: {
+        "apiVersion": "krm-multus.dev/v1alpha1",
+        "kind": "MultusTalos",
+        "metadata": {"name": "multus-talos"},
+        "spec": spec,
+    }
+)
 
 
 def as_entry(text: str, indent: int) -> str:
@@ -220,11 +307,16 @@ def as_entry(text: str, indent: int) -> str:
 @st.composite
 def resource_inputs(draw: st.DrawFn, max_items: int = 6) -> Generated:
     """A ResourceList or a stream of generated resources."""
-    entries = draw(st.lists(
-        st.one_of(generic_resource().map(lambda d: (d, False)), multus_daemonset().map(lambda d: (d, True)),
-                  cilium_item().map(lambda d: (d, True))),
-        max_size=max_items,
-    ))
+    entries = draw(
+        st.lists(
+            st.one_of(
+                generic_resource().map(lambda d: (d, False)),
+                multus_daemonset().map(lambda d: (d, True)),
+                cilium_item().map(lambda d: (d, True)),
+            ),
+            max_size=max_items,
+        )
+    )
     documents = [document for document, _ in entries]
     texts = [draw(document_text(document)) for document in documents]
     config = draw(function_configs)
@@ -236,19 +328,54 @@ def resource_inputs(draw: st.DrawFn, max_items: int = 6) -> Generated:
         body = function_config + items if draw(st.booleans()) else items + function_config
         text = RESOURCE_LIST_HEADER + body
     else:
-        separators = [draw(st.sampled_from(["---\n", "---\n# next\n", "\n---\n", "--- # separator\n"]))
-                      for _ in texts[1:]]
+        separators = [
+            draw(st.sampled_from(["---\n", "---\n# next\n", "\n---\n", "--- # separator\n"])) for _ in texts[1:]
+        ]
         text = draw(st.sampled_from(["", "---\n", "# leading comment\n---\n"])) if texts else ""
         text += "".join(separator + document for separator, document in zip(["", *separators], texts, strict=False))
     return Generated(text, documents, [change for _, change in entries], is_list, config)
 
 
 SNIPPETS = [
-    "!!python/object/apply:os.system ['true'] ", "!custom ", "&a ", "*a ", "<<: *a\n", "[" * 60, "]", "{", "}",
-    "---\n", "...\n", "- ", ": ", "#", "\t", "\r\n", "\r", "\ufeff", "\x00", "'", '"', "|\n", ">-\n",
-    "%YAML 1.1\n", "%TAG ! tag:example.com,2000:\n", "? ", "kind: ResourceList\n", "items:\n", "items: 5\n",
-    "apiVersion: apps/v1\nkind: DaemonSet\n", "metadata:\n  name: kube-multus-ds\n", "key: 1\nkey: 2\n", "\\",
-    "\u2028", "\x85", "é", "\U0001f600", "- - - - - - x\n", "a: &x [*x]\n",
+    "!!python/object/apply:os.system ['true'] ",
+    "!custom ",
+    "&a ",
+    "*a ",
+    "<<: *a\n",
+    "[" * 60,
+    "]",
+    "{",
+    "}",
+    "---\n",
+    "...\n",
+    "- ",
+    ": ",
+    "#",
+    "\t",
+    "\r\n",
+    "\r",
+    "\ufeff",
+    "\x00",
+    "'",
+    '"',
+    "|\n",
+    ">-\n",
+    "%YAML 1.1\n",
+    "%TAG ! tag:example.com,2000:\n",
+    "? ",
+    "kind: ResourceList\n",
+    "items:\n",
+    "items: 5\n",
+    "apiVersion: apps/v1\nkind: DaemonSet\n",
+    "metadata:\n  name: kube-multus-ds\n",
+    "key: 1\nkey: 2\n",
+    "\\",
+    "\u2028",
+    "\x85",
+    "é",
+    "\U0001f600",
+    "- - - - - - x\n",
+    "a: &x [*x]\n",
 ]
 
 
@@ -261,7 +388,7 @@ def mutated(draw: st.DrawFn, text: str) -> bytes:
         if operation == "insert":
             text = text[:at] + draw(st.sampled_from(SNIPPETS) | st.text(max_size=8)) + text[at:]
         elif operation == "delete":
-            text = text[:at] + text[at + draw(st.integers(1, 40)):]
+            text = text[:at] + text[at + draw(st.integers(1, 40)) :]
         elif operation == "crlf":
             text = text.replace("\n", "\r\n")
         else:

@@ -132,8 +132,11 @@ def _mapping(value: Any) -> dict[str, Any]:
 def _find(items: list[Item], kind: str, name: Any, namespace: str) -> Item | None:
     """The item of `kind` called `name` in `namespace` (an item without a namespace matches any)."""
     for item in items:
-        if item.is_a(kind) and item.name == name and (not item.namespace or not namespace
-                                                     or item.namespace == namespace):
+        if (
+            item.is_a(kind)
+            and item.name == name
+            and (not item.namespace or not namespace or item.namespace == namespace)
+        ):
             return item
     return None
 
@@ -151,12 +154,21 @@ def _flux(item: Item, items: list[Item]) -> Release:
     if chart.get("chart"):
         name = _chart_name(chart["chart"])
         source = _mapping(chart.get("sourceRef"))
-        url = _url(_find(items, str(source.get("kind") or "HelmRepository"), source.get("name"),
-                         str(source.get("namespace") or namespace)))
+        url = _url(
+            _find(
+                items,
+                str(source.get("kind") or "HelmRepository"),
+                source.get("name"),
+                str(source.get("namespace") or namespace),
+            )
+        )
     elif reference.get("name"):
         kind = str(reference.get("kind") or "")
-        found = _find(items, kind, reference["name"], str(reference.get("namespace") or namespace)) \
-            if kind in ("OCIRepository", "HelmChart") else None
+        found = (
+            _find(items, kind, reference["name"], str(reference.get("namespace") or namespace))
+            if kind in ("OCIRepository", "HelmChart")
+            else None
+        )
         name = _chart_name(reference["name"])
         if found is not None and kind == "OCIRepository":
             url = _url(found)
@@ -165,10 +177,16 @@ def _flux(item: Item, items: list[Item]) -> Release:
             helm_chart = _mapping(_mapping(found.data).get("spec"))
             name = _chart_name(helm_chart.get("chart")) or name
             source = _mapping(helm_chart.get("sourceRef"))
-            url = _url(_find(items, str(source.get("kind") or "HelmRepository"), source.get("name"),
-                             found.namespace or namespace))
-    values = [_values_from(entry, ("spec", "valuesFrom", index), items, namespace)
-              for index, entry in enumerate(multus.as_list(spec.get("valuesFrom"))) if isinstance(entry, dict)]
+            url = _url(
+                _find(
+                    items, str(source.get("kind") or "HelmRepository"), source.get("name"), found.namespace or namespace
+                )
+            )
+    values = [
+        _values_from(entry, ("spec", "valuesFrom", index), items, namespace)
+        for index, entry in enumerate(multus.as_list(spec.get("valuesFrom")))
+        if isinstance(entry, dict)
+    ]
     values.append(_own("inline", item, ("spec", "values")))
     return Release(item, name, url, tuple(values), ("spec", "chart") if chart else ("spec", "chartRef"))
 
@@ -197,8 +215,9 @@ def _url(source: Item | None) -> str:
 def _argo(item: Item) -> list[Release]:
     spec = _mapping(_mapping(item.data).get("spec"))
     sources: list[tuple[Path, Any]] = [(("spec", "source"), spec.get("source"))]
-    sources += [(("spec", "sources", index), source)
-                for index, source in enumerate(multus.as_list(spec.get("sources")))]
+    sources += [
+        (("spec", "sources", index), source) for index, source in enumerate(multus.as_list(spec.get("sources")))
+    ]
     found = []
     for where, source in sources:
         source = _mapping(source)
@@ -206,12 +225,15 @@ def _argo(item: Item) -> list[Release]:
             continue
         helm = _mapping(source.get("helm"))
         base = (*where, "helm")
-        values = [Values("external", f"value file `{file}`", None, (), (*base, "valueFiles", index))
-                  for index, file in enumerate(multus.as_list(helm.get("valueFiles")))]
+        values = [
+            Values("external", f"value file `{file}`", None, (), (*base, "valueFiles", index))
+            for index, file in enumerate(multus.as_list(helm.get("valueFiles")))
+        ]
         if "valuesObject" not in helm and isinstance(helm.get("values"), str):
             values.append(_own("embedded", item, (*base, "values")))
         values.append(_own("inline", item, (*base, "valuesObject")))
         values.append(_own("parameters", item, (*base, "parameters")))
-        found.append(Release(item, _chart_name(source["chart"]), str(source.get("repoURL") or ""),
-                             tuple(values), where))
+        found.append(
+            Release(item, _chart_name(source["chart"]), str(source.get("repoURL") or ""), tuple(values), where)
+        )
     return found

@@ -25,8 +25,11 @@ ARM64_SUFFIX = "-arm64"
 PLUGIN_IMAGES = ("cni-plugins", "install-cni")
 ARCHIVED_PLUGIN_IMAGE = "ghcr.io/siderolabs/install-cni"
 MAINTAINED_PLUGIN_IMAGES = (
-    "ghcr.io/home-operations/cni-plugins", "ghcr.io/buroa/cni-plugins", "ghcr.io/angelnu/cni-plugins",
-    "ghcr.io/skyssolutions/cni-plugins", "ghcr.io/d4rkfella/cni-plugins-install",
+    "ghcr.io/home-operations/cni-plugins",
+    "ghcr.io/buroa/cni-plugins",
+    "ghcr.io/angelnu/cni-plugins",
+    "ghcr.io/skyssolutions/cni-plugins",
+    "ghcr.io/d4rkfella/cni-plugins-install",
 )
 POD_SPEC: Path = ("spec", "template", "spec")
 _VERSION_TAG = re.compile(r"^v?(\d+)\.(\d+)\.(\d+)")
@@ -127,7 +130,7 @@ def _words(container: dict[str, Any]) -> str:
 
 
 def flavor(item: Item) -> str:
-    """"thick" (multus-daemon plus a shim) or "thin" (the multus binary as the CNI plugin), by what runs."""
+    """ "thick" (multus-daemon plus a shim) or "thin" (the multus binary as the CNI plugin), by what runs."""
     main = " ".join(_words(c) for c in containers(item))
     if "multus-daemon" in main:
         return "thick"

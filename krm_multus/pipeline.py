@@ -18,18 +18,27 @@ def run(resource_list: ResourceList, function_config: Any = None, only: str | No
     source = function_config if function_config is not None else resource_list.function_config
     config, problems = fn_config.bind(source)
     if config is None:
-        return [Result(f"{problem.message.rstrip('.')}. Nothing was changed.", "error", path=problem.field,
-                       tags={"config": "functionConfig"}) for problem in problems]
+        return [
+            Result(
+                f"{problem.message.rstrip('.')}. Nothing was changed.",
+                "error",
+                path=problem.field,
+                tags={"config": "functionConfig"},
+            )
+            for problem in problems
+        ]
     items = resource_list.items
     results = _check_items(items)
     if results:
         return results
     if not multus.daemonsets(items, config):
         explicit = bool(isinstance(source, dict) and (_explicit_target(source)))
-        results.append(Result(
-            f"no Multus DaemonSet {multus.target_description(config)} among the items: no DaemonSet to fix",
-            "warning" if explicit else "info",
-        ))
+        results.append(
+            Result(
+                f"no Multus DaemonSet {multus.target_description(config)} among the items: no DaemonSet to fix",
+                "warning" if explicit else "info",
+            )
+        )
     modules = [*registry.TRANSFORMS, *(registry.CHECKS if config["checks"]["enabled"] else ())]
     for module in modules:
         if only in (None, module.NAME):
@@ -64,11 +73,23 @@ def _check_items(items: list[Item]) -> list[Result]:
             problems.append(Result(f"item {index} is not a mapping but {type(data).__name__}", "error"))
             continue
         named = item.name or _is_kustomization(data)
-        missing = [field for field, value in (("apiVersion", data.get("apiVersion")), ("kind", data.get("kind")),
-                   ("metadata.name", named)) if not value]
+        missing = [
+            field
+            for field, value in (
+                ("apiVersion", data.get("apiVersion")),
+                ("kind", data.get("kind")),
+                ("metadata.name", named),
+            )
+            if not value
+        ]
         if missing:
-            problems.append(Result(f"item {index} has no {', '.join(missing)}: every item must be a resource",
-                                   "error", item if item.kind else None))
+            problems.append(
+                Result(
+                    f"item {index} has no {', '.join(missing)}: every item must be a resource",
+                    "error",
+                    item if item.kind else None,
+                )
+            )
     return problems
 
 
@@ -89,14 +110,21 @@ def _guarded(module: Any, items: list[Item], config: dict[str, Any]) -> list[Res
         results.extend(module.apply(items, config))
     except ItemError as error:
         index = items.index(error.item) if error.item in items else "?"
-        results.append(Result(
-            f"item {index} cannot be edited safely: {error.message}", "error", error.item,
-            tags={tag: module.NAME},
-        ))
+        results.append(
+            Result(
+                f"item {index} cannot be edited safely: {error.message}",
+                "error",
+                error.item,
+                tags={tag: module.NAME},
+            )
+        )
     except Exception as error:  # a bug must not cost the user the other modules' findings
-        results.append(Result(
-            f"{tag} {module.NAME} failed ({type(error).__name__}: {' '.join(str(error).split())}); its "
-            f"{'changes' if tag == 'transform' else 'findings'} may be incomplete, please report this", "error",
-            tags={tag: module.NAME},
-        ))
+        results.append(
+            Result(
+                f"{tag} {module.NAME} failed ({type(error).__name__}: {' '.join(str(error).split())}); its "
+                f"{'changes' if tag == 'transform' else 'findings'} may be incomplete, please report this",
+                "error",
+                tags={tag: module.NAME},
+            )
+        )
     return results

@@ -9,8 +9,19 @@ if TYPE_CHECKING:
     from decimal import Decimal
 
 _FACTOR = {
-    "": 1, "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12, "P": 10**15, "E": 10**18,
-    "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60,
+    "": 1,
+    "k": 10**3,
+    "M": 10**6,
+    "G": 10**9,
+    "T": 10**12,
+    "P": 10**15,
+    "E": 10**18,
+    "Ki": 2**10,
+    "Mi": 2**20,
+    "Gi": 2**30,
+    "Ti": 2**40,
+    "Pi": 2**50,
+    "Ei": 2**60,
 }
 _QUANTITY = r"([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)(Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)?"
 # Below this many thousandths a whole quantity has fewer digits than decimal's default precision
@@ -49,7 +60,7 @@ def _thousandths(value: object) -> int | None:
     """A whole quantity (digits and a suffix) in thousandths of its unit; None for any other text."""
     text = str(value).strip()
     digits = text.rstrip("EGKMPTikm")
-    suffix = text[len(digits):]
+    suffix = text[len(digits) :]
     if not digits.isdecimal() or (suffix not in _FACTOR and suffix != "m"):
         return None
     amount = int(digits) * (1 if suffix == "m" else 1000 * _FACTOR[suffix])

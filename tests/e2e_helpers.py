@@ -69,21 +69,35 @@ def workspace(tmp_path: Path, name: str = "work") -> Path:
 
 def shell(command: str, cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     """Run a README command the way a user pastes it, but with pipefail so a failing function shows."""
-    return subprocess.run(["bash", "-o", "pipefail", "-c", command], cwd=cwd, input=stdin, capture_output=True,
-                          text=True, check=False, timeout=120)
+    return subprocess.run(
+        ["bash", "-o", "pipefail", "-c", command],
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
 
 
 def snapshot(directory: Path) -> dict[str, str]:
-    return {str(path.relative_to(directory)): path.read_text() for path in sorted(directory.rglob("*"))
-            if path.is_file()}
+    return {
+        str(path.relative_to(directory)): path.read_text() for path in sorted(directory.rglob("*")) if path.is_file()
+    }
 
 
 def diff(before: dict[str, str], after: dict[str, str]) -> str:
     """The changed lines of every file, without context: what a run did and nothing else."""
     lines: list[str] = []
     for name in sorted(before.keys() | after.keys()):
-        lines += difflib.unified_diff(before.get(name, "").splitlines(), after.get(name, "").splitlines(),
-                                      f"a/{name}", f"b/{name}", n=0, lineterm="")
+        lines += difflib.unified_diff(
+            before.get(name, "").splitlines(),
+            after.get(name, "").splitlines(),
+            f"a/{name}",
+            f"b/{name}",
+            n=0,
+            lineterm="",
+        )
     return "".join(line + "\n" for line in lines)
 
 
@@ -123,8 +137,9 @@ def kpt_identity_baseline(package: Path, scratch: Path) -> dict[str, str]:
     """The package as kpt writes it through a function that changes nothing (kpt reformats every file)."""
     copy = scratch / package.name
     shutil.copytree(package, copy)
-    run = subprocess.run(["kpt", "fn", "eval", str(copy), "--exec", "cat"], capture_output=True, text=True,
-                         check=False, timeout=120)
+    run = subprocess.run(
+        ["kpt", "fn", "eval", str(copy), "--exec", "cat"], capture_output=True, text=True, check=False, timeout=120
+    )
     assert run.returncode == 0, run.stderr
     return snapshot(copy)
 
@@ -139,8 +154,9 @@ def run_kpt(command: str, work: Path, results_dir: Path) -> tuple[subprocess.Com
     return run, yaml.safe_load(results.read_text())
 
 
-def check_kpt_package(tmp_path: Path, command_id: str, function: str, mutator: dict[str, Any] | None,
-                      expected: str = "package") -> None:
+def check_kpt_package(
+    tmp_path: Path, command_id: str, function: str, mutator: dict[str, Any] | None, expected: str = "package"
+) -> None:
     """A README kpt command on the example package: exactly the intended lines change (against kpt's own
     formatting), the results are the expected ones, and a second run changes nothing. `expected` names
     the files in tests/e2e_expected: .diff, .results.yaml, .stderr.txt."""

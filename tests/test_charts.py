@@ -18,21 +18,39 @@ SHIM = "/usr/src/multus-cni/bin/multus-shim"
     [
         ({"command": ["cp", SHIM, "/host/opt/cni/bin/multus-shim"]}, ("multus-shim", "cp", "/host/opt/cni/bin")),
         ({"command": ["cp"], "args": [SHIM, "/host/opt/cni/bin/"]}, ("multus-shim", "cp", "/host/opt/cni/bin")),
-        ({"command": ["/bin/sh", "-c", f"cp -f {SHIM} /host/bin/multus-shim && cp -f /a/passthru /host/bin/"]},
-         ("multus-shim", "cp -f", "/host/bin")),
+        (
+            {"command": ["/bin/sh", "-c", f"cp -f {SHIM} /host/bin/multus-shim && cp -f /a/passthru /host/bin/"]},
+            ("multus-shim", "cp -f", "/host/bin"),
+        ),
         ({"command": ["sh", "-c", f"cp --force {SHIM} /h/"]}, ("multus-shim", "cp -f", "/h")),
-        ({"command": ["cp", "-r", "/usr/src/multus-cni/bin/multus", "/b/opt/cni/bin/"]},
-         ("multus", "cp", "/b/opt/cni/bin")),
-        ({"command": ["/usr/src/multus-cni/bin/install_multus", "-d", "/x", "-t", "thick"]},
-         ("multus-shim", "install_multus", "/x")),
-        ({"command": ["/install_multus"], "args": ["--type", "thin"]},
-         ("multus", "install_multus", "/host/opt/cni/bin")),
+        (
+            {"command": ["cp", "-r", "/usr/src/multus-cni/bin/multus", "/b/opt/cni/bin/"]},
+            ("multus", "cp", "/b/opt/cni/bin"),
+        ),
+        (
+            {"command": ["/usr/src/multus-cni/bin/install_multus", "-d", "/x", "-t", "thick"]},
+            ("multus-shim", "install_multus", "/x"),
+        ),
+        (
+            {"command": ["/install_multus"], "args": ["--type", "thin"]},
+            ("multus", "install_multus", "/host/opt/cni/bin"),
+        ),
         ({"command": ["cp", "/opt/cni/bin/macvlan", "/host/opt/cni/bin/"]}, None),
         ({"command": ["/install-cni.sh"]}, None),
         ({"command": ["sh", "-c", "cp 'unbalanced"]}, None),
     ],
-    ids=["upstream-v4.0", "cp-args", "angelnu-cp-f", "cp-force", "bitnami-thin", "install-multus-thick",
-         "install-multus-thin", "plugin-copy", "install-cni", "bad-quoting"],
+    ids=[
+        "upstream-v4.0",
+        "cp-args",
+        "angelnu-cp-f",
+        "cp-force",
+        "bitnami-thin",
+        "install-multus-thick",
+        "install-multus-thin",
+        "plugin-copy",
+        "install-cni",
+        "bad-quoting",
+    ],
 )
 def test_binary_install_is_read_from_what_runs(container: dict, expected: tuple | None) -> None:
     assert multus.binary_install({"name": "any", **container}) == (expected and multus.BinaryInstall(*expected))
@@ -55,10 +73,16 @@ def test_plugin_installers(container: dict, installs: bool) -> None:
 
 
 def _daemonset(name: str, image: str) -> Item:
-    return Item(yaml.safe_dump({
-        "apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"name": name, "namespace": "network"},
-        "spec": {"template": {"spec": {"containers": [{"name": "c", "image": image}]}}},
-    }))
+    return Item(
+        yaml.safe_dump(
+            {
+                "apiVersion": "apps/v1",
+                "kind": "DaemonSet",
+                "metadata": {"name": name, "namespace": "network"},
+                "spec": {"template": {"spec": {"containers": [{"name": "c", "image": image}]}}},
+            }
+        )
+    )
 
 
 @pytest.mark.parametrize(

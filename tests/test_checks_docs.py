@@ -20,8 +20,11 @@ def golden_lines(check: str) -> set[str]:
     """Every result of the check's golden cases, written as the command prints it on stderr."""
     lines = set()
     for path in (ROOT / "testdata" / check).glob("*/results.yaml"):
-        lines.update(stderr_line(result) for result in yaml.safe_load(path.read_text()) or []
-                     if result.get("tags") == {"check": check})
+        lines.update(
+            stderr_line(result)
+            for result in yaml.safe_load(path.read_text()) or []
+            if result.get("tags") == {"check": check}
+        )
     return lines
 
 

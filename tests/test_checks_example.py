@@ -48,5 +48,7 @@ def test_example_without_plugin_installer_warns() -> None:
     _, results = run(text)
     warnings = [result for result in results if result.severity == "warning"]
     assert [(result.tags, result.item.name) for result in warnings] == [
-        ({"check": "talosPlugins"}, "lan"), ({"check": "talosPlugins"}, "lan-static")]
+        ({"check": "talosPlugins"}, "lan"),
+        ({"check": "talosPlugins"}, "lan-static"),
+    ]
     assert "`macvlan`, `static`, `tuning`" in warnings[1].message

@@ -35,8 +35,9 @@ def deployment(name: str, annotated: bool) -> str:
 def test_checks_leave_unrelated_items_unparsed() -> None:
     text = HEADER + NAD + "".join(deployment(f"d{number}", number % 50 == 0) for number in range(200))
     resource_list = resourcelist.read(text)
-    config, problems = fn_config.bind({"apiVersion": fn_config.API_VERSION, "kind": fn_config.KIND,
-                                       "spec": {"talos": {"version": "v1.9.0"}}})
+    config, problems = fn_config.bind(
+        {"apiVersion": fn_config.API_VERSION, "kind": fn_config.KIND, "spec": {"talos": {"version": "v1.9.0"}}}
+    )
     assert config is not None and problems == []
     results = [result for module in registry.CHECKS for result in module.apply(resource_list.items, config)]
     parsed = [item.name for item in resource_list.items if item._data is not resourcelist._UNSET]

@@ -14,8 +14,9 @@ BAD_CONFIG = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: function-input
 
 
 def krm_multus(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "krm_multus", *args], input=stdin, capture_output=True,
-                          text=True, cwd=ROOT, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "krm_multus", *args], input=stdin, capture_output=True, text=True, cwd=ROOT, check=False
+    )
 
 
 def test_help_lists_every_option_from_the_schema() -> None:
@@ -54,8 +55,11 @@ def test_stream_with_an_error_writes_nothing(tmp_path: Path) -> None:
 
 
 def test_resource_list_with_an_error_is_still_written_with_the_result() -> None:
-    stdin = (ROOT / "testdata/netns/applies/input.yaml").read_text() + "functionConfig:\n" + \
-        "".join("  " + line + "\n" for line in BAD_CONFIG.splitlines())
+    stdin = (
+        (ROOT / "testdata/netns/applies/input.yaml").read_text()
+        + "functionConfig:\n"
+        + "".join("  " + line + "\n" for line in BAD_CONFIG.splitlines())
+    )
     run = krm_multus(stdin=stdin)
     assert run.returncode == 1
     output = yaml.safe_load(run.stdout)
@@ -66,8 +70,9 @@ def test_resource_list_with_an_error_is_still_written_with_the_result() -> None:
 
 def test_config_file_overrides_function_config(tmp_path: Path) -> None:
     config = tmp_path / "config.yaml"
-    config.write_text("apiVersion: krm-multus.dev/v1alpha1\nkind: MultusTalos\nmetadata: {name: x}\n"
-                      "spec: {netns: {enabled: false}}\n")
+    config.write_text(
+        "apiVersion: krm-multus.dev/v1alpha1\nkind: MultusTalos\nmetadata: {name: x}\nspec: {netns: {enabled: false}}\n"
+    )
     stdin = (ROOT / "testdata/netns/applies/input.yaml").read_text()
     run = krm_multus("--config", str(config), stdin=stdin)
     assert run.returncode == 0

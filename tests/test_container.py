@@ -121,7 +121,8 @@ def test_docker_run_bad_config_fails_and_writes_nothing(tmp_path: Path) -> None:
 
 def test_kpt_fn_doc_shows_the_help_of_the_command() -> None:
     doc = shell(readme("kpt-fn-doc"), ROOT)
-    help_text = subprocess.run([sys.executable, "-m", "krm_multus", "--help"], capture_output=True, text=True,
-                               check=True).stdout
+    help_text = subprocess.run(
+        [sys.executable, "-m", "krm_multus", "--help"], capture_output=True, text=True, check=True
+    ).stdout
     assert doc.returncode == 0
     assert doc.stdout.rstrip("\n") == help_text.rstrip("\n")  # kpt adds a blank line

@@ -44,10 +44,10 @@ def nest(kinds: list[str], leaf: Any) -> Any:
     indentless=st.booleans(),
     leads=st.lists(st.tuples(st.integers(0, 10_000), st.sampled_from(LEADS)), max_size=3),
 )
-def test_the_bound_is_never_below_the_depth(kinds: list[str], leaf: Any, flow: bool | None, indent: int,
-                                            indentless: bool, leads: list[tuple[int, str]]) -> None:
-    text = yaml.dump(nest(kinds, leaf), Dumper=yaml.CSafeDumper, default_flow_style=flow, indent=indent,
-                     width=60)
+def test_the_bound_is_never_below_the_depth(
+    kinds: list[str], leaf: Any, flow: bool | None, indent: int, indentless: bool, leads: list[tuple[int, str]]
+) -> None:
+    text = yaml.dump(nest(kinds, leaf), Dumper=yaml.CSafeDumper, default_flow_style=flow, indent=indent, width=60)
     if indentless:
         text = text.replace("\n  - ", "\n- ")
     lines = text.split("\n")
@@ -72,8 +72,10 @@ def test_one_pair_mappings_in_flow_sequences_count_twice(levels: int, block: int
 
 def test_a_manifest_with_many_marks_gets_a_bound_below_the_limit() -> None:
     """The point of the bound: an ordinary DaemonSet skips the event scan."""
-    containers = "".join(f"        - name: c{index}\n          image: example.com/c:{index}\n"
-                         "          args: [--a=1, --b=2]\n" for index in range(40))
+    containers = "".join(
+        f"        - name: c{index}\n          image: example.com/c:{index}\n          args: [--a=1, --b=2]\n"
+        for index in range(40)
+    )
     text = f"apiVersion: apps/v1\nkind: DaemonSet\nspec:\n  template:\n    spec:\n      containers:\n{containers}"
     assert sum(text.count(mark) for mark in "[{-?:") > yamledit.MAX_DEPTH
     assert depth(text) <= yamledit._depth_bound(text) <= yamledit.MAX_DEPTH

@@ -22,8 +22,13 @@ def hadolint() -> str:
 
 
 def lint(hadolint: str, dockerfile: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([hadolint, "--failure-threshold", "warning", str(dockerfile)], capture_output=True,
-                          text=True, check=False, timeout=60)
+    return subprocess.run(
+        [hadolint, "--failure-threshold", "warning", str(dockerfile)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
 
 
 def test_dockerfile_is_clean(hadolint: str) -> None:

@@ -27,8 +27,9 @@ def tools() -> None:
 
 
 @pytest.mark.parametrize(("command_id", "mutator", "expected"), CASES.values(), ids=CASES.keys())
-def test_changes_exactly_the_intended_lines_once(tmp_path: Path, command_id: str, mutator: dict | None,
-                                                 expected: str) -> None:
+def test_changes_exactly_the_intended_lines_once(
+    tmp_path: Path, command_id: str, mutator: dict | None, expected: str
+) -> None:
     check_kpt_package(tmp_path, command_id, "krm-multus", mutator, expected)
 
 

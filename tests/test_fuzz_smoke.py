@@ -28,6 +28,7 @@ def test_every_seed_keeps_the_invariants(name: str) -> None:
 
 def test_the_invariants_catch_a_broken_run(monkeypatch: pytest.MonkeyPatch) -> None:
     """The checker itself can fail: a run that loses an item does not pass it."""
+
     def losing(data: bytes, function_config: object = None) -> invariants.Outcome:
         return invariants.Outcome(0, "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: []\n", "")
 

@@ -24,8 +24,11 @@ def test_second_run_changes_nothing(case: Path) -> None:
     first, _ = run_case((case / "input.yaml").read_text(), case)
     second, results = run_case(first, case)
     assert second == first
-    changes = [r for r in results if "proposedValue" in r.get("field", {})
-               and r["field"]["proposedValue"] != r["field"].get("currentValue")]
+    changes = [
+        r
+        for r in results
+        if "proposedValue" in r.get("field", {}) and r["field"]["proposedValue"] != r["field"].get("currentValue")
+    ]
     assert changes == []
 
 

@@ -52,10 +52,13 @@ spec:
 """
 CONFIGMAP = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: other\n  namespace: default\ndata:\n  key: value\n"
 # Each level repeats the one before nine times: ten levels stand for 9**10 strings.
-BILLION_LAUGHS = "\n".join(
-    ['laugh0: &laugh0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
-    + [f"laugh{level}: &laugh{level} [{', '.join([f'*laugh{level - 1}'] * 9)}]" for level in range(1, 10)]
-) + "\n"
+BILLION_LAUGHS = (
+    "\n".join(
+        ['laugh0: &laugh0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+        + [f"laugh{level}: &laugh{level} [{', '.join([f'*laugh{level - 1}'] * 9)}]" for level in range(1, 10)]
+    )
+    + "\n"
+)
 DEEP = 100_000  # far deeper than libyaml's recursive composer survives (it crashed near 30 000)
 
 
@@ -74,8 +77,15 @@ def run(data: str | bytes, function_config: object = None) -> Run:
 
 def run_process(data: str | bytes, *args: str, timeout: float = 30, env: dict[str, str] | None = None) -> Run:
     """The whole command as a process; a crash shows as a negative exit code."""
-    done = subprocess.run([sys.executable, "-m", "krm_multus", *args], input=data.encode() if isinstance(data, str)
-                          else data, capture_output=True, timeout=timeout, cwd=ROOT, check=False, env=env)
+    done = subprocess.run(
+        [sys.executable, "-m", "krm_multus", *args],
+        input=data.encode() if isinstance(data, str) else data,
+        capture_output=True,
+        timeout=timeout,
+        cwd=ROOT,
+        check=False,
+        env=env,
+    )
     return Run(done.returncode, done.stdout.decode(errors="replace"), done.stderr.decode(errors="replace"))
 
 
@@ -128,14 +138,21 @@ def passed_through(result: Run, *texts: str) -> None:
 BROKEN = {
     "stream not YAML": (
         stream(CONFIGMAP, "apiVersion: v1\nkind: Secret\nmetadata: {name: [oops\n"),
-        ("item 1", "not valid YAML", "line 4"), False),
+        ("item 1", "not valid YAML", "line 4"),
+        False,
+    ),
     "list item not YAML": (
         resource_list(CONFIGMAP, "apiVersion: v1\nkind: Secret\nmetadata: {name: s,\n  labels: {a: [\n"),
-        ("item 1", "not valid YAML", "line 5"), True),
+        ("item 1", "not valid YAML", "line 5"),
+        True,
+    ),
     "control characters": ("\x00\x01\x02 junk \x07\x1b[31m", ("item 0", "line 1", "character 0x0000"), False),
     "invalid UTF-8 in a stream": (CONFIGMAP.encode() + b"  bad: \xff\xfe\n", ("not UTF-8", "line 8"), False),
     "invalid UTF-8 in a list": (
-        resource_list(CONFIGMAP).encode() + b"  bad: \xc3\x28\n", ("not UTF-8", "line 11"), True),
+        resource_list(CONFIGMAP).encode() + b"  bad: \xc3\x28\n",
+        ("not UTF-8", "line 11"),
+        True,
+    ),
     "random bytes": (random.Random(6).randbytes(4096), ("not UTF-8", "byte"), False),
     "items is a number": (HEADER + "items: 5\n", ("`items`", "list"), True),
     "items is a string": (HEADER + "items: many\n", ("`items`", "list"), True),
@@ -153,7 +170,9 @@ BROKEN = {
     "empty name": (resource_list(CONFIGMAP.replace("name: other", "name: ''")), ("item 0", "metadata.name"), True),
     "name only in labels": (
         resource_list("apiVersion: v1\nkind: X\nmetadata:\n  labels:\n    name: x\n"),
-        ("item 0", "metadata.name"), True),
+        ("item 0", "metadata.name"),
+        True,
+    ),
 }
 
 
@@ -227,7 +246,7 @@ def test_a_custom_tag_in_the_daemonset_is_an_error() -> None:
 
 def test_object_tags_in_the_function_config_are_refused(tmp_path: Path) -> None:
     marker = tmp_path / "executed"
-    config = f"functionConfig: !!python/object/apply:os.system [\"touch {marker}\"]\n"
+    config = f'functionConfig: !!python/object/apply:os.system ["touch {marker}"]\n'
     refused(run_process(resource_list(DAEMONSET, header=config)), "python/object", is_list=True)
     assert not marker.exists()
 
@@ -257,7 +276,8 @@ def test_alias_bomb_in_the_daemonset_is_refused() -> None:
 def test_alias_bomb_where_the_daemonset_is_read_is_refused() -> None:
     """The command list aliases a bomb: reading it must not expand it (nor join its words)."""
     daemonset = laughs_under(DAEMONSET).replace(
-        'command: ["/usr/src/multus-cni/bin/multus-daemon"]', "command: *laugh9")
+        'command: ["/usr/src/multus-cni/bin/multus-daemon"]', "command: *laugh9"
+    )
     started = time.monotonic()
     result = run_process(stream(daemonset), timeout=20)
     refused(result, "item 0", "alias", is_list=False)
@@ -275,8 +295,10 @@ def test_an_alias_inside_its_own_anchor_is_refused_where_read_and_kept_where_not
 def test_alias_bomb_in_a_fully_parsed_input_is_refused(where: str) -> None:
     flow_laughs = "{" + ", ".join(BILLION_LAUGHS.splitlines()) + "}"
     if where == "flow list":
-        data = (f"{{apiVersion: config.kubernetes.io/v1, kind: ResourceList, items: [{{apiVersion: v1, "
-                f"kind: ConfigMap, metadata: {{name: x}}, data: {flow_laughs}}}]}}\n")
+        data = (
+            f"{{apiVersion: config.kubernetes.io/v1, kind: ResourceList, items: [{{apiVersion: v1, "
+            f"kind: ConfigMap, metadata: {{name: x}}, data: {flow_laughs}}}]}}\n"
+        )
     else:
         config = "{apiVersion: krm-multus.dev/v1alpha1, kind: MultusTalos, metadata: {name: x}, spec: {}, "
         data = resource_list(DAEMONSET, header=f"functionConfig: {config}laughs: {flow_laughs}}}\n")
@@ -307,10 +329,14 @@ def test_deep_nesting_in_the_daemonset_is_refused(kind: str) -> None:
     refused(run_process(resource_list(CONFIGMAP, nested)), "item 1", "nested more than", is_list=True)
 
 
-@pytest.mark.parametrize("nested", [
-    "[a: " * 150 + "x" + "]" * 150,  # each `[` opens a sequence and a one-pair mapping in it
-    "\n" + "".join(f"{' ' * 4 * level}- - a{level}:\n" for level in range(70)) + " " * 281 + "x",
-], ids=["flow pairs", "compact block"])
+@pytest.mark.parametrize(
+    "nested",
+    [
+        "[a: " * 150 + "x" + "]" * 150,  # each `[` opens a sequence and a one-pair mapping in it
+        "\n" + "".join(f"{' ' * 4 * level}- - a{level}:\n" for level in range(70)) + " " * 281 + "x",
+    ],
+    ids=["flow pairs", "compact block"],
+)
 def test_nesting_just_past_the_limit_is_refused(nested: str) -> None:
     """Below the limit the text is not scanned: the cheap bound must never undercount."""
     daemonset = with_metadata(DAEMONSET, "labels:" + textwrap.indent(nested, "  ") + "\n")
@@ -339,8 +365,9 @@ def test_deep_nesting_in_a_config_file_is_a_usage_error(tmp_path: Path) -> None:
 
 
 def test_duplicate_keys_in_the_daemonset_are_an_error_naming_the_key() -> None:
-    daemonset = DAEMONSET.replace("      containers:\n", "      hostNetwork: true\n      hostNetwork: false\n"
-                                  "      containers:\n")
+    daemonset = DAEMONSET.replace(
+        "      containers:\n", "      hostNetwork: true\n      hostNetwork: false\n      containers:\n"
+    )
     line = refused(run(stream(CONFIGMAP, daemonset)), "item 1", "duplicate key", "hostNetwork", is_list=False)
     assert "line 14" in line
 
@@ -358,8 +385,10 @@ def test_duplicate_items_in_a_resource_list_are_refused() -> None:
 
 def test_duplicate_keys_in_a_fully_parsed_input_are_refused() -> None:
     """On the full-parse path items are written from their parse: a duplicate would lose a value."""
-    data = ('{"apiVersion": "config.kubernetes.io/v1", "kind": "ResourceList", "items": [{"apiVersion": "v1", '
-            '"kind": "ConfigMap", "metadata": {"name": "x"}, "data": {"a": "1", "a": "2"}}]}')
+    data = (
+        '{"apiVersion": "config.kubernetes.io/v1", "kind": "ResourceList", "items": [{"apiVersion": "v1", '
+        '"kind": "ConfigMap", "metadata": {"name": "x"}, "data": {"a": "1", "a": "2"}}]}'
+    )
     refused(run(data), "duplicate key", "'a'", is_list=True)
 
 
@@ -375,8 +404,13 @@ RESOURCES_LINE = '        command: ["/usr/src/multus-cni/bin/multus-daemon"]\n'
 
 def test_a_field_of_the_wrong_type_is_an_error_naming_the_item() -> None:
     daemonset = DAEMONSET.replace(RESOURCES_LINE, RESOURCES_LINE + "        resources: 0\n")
-    refused(run(stream(CONFIGMAP, daemonset)), "item 1", "`spec.template.spec.containers[name=kube-multus].resources`",
-            "not a mapping", is_list=False)
+    refused(
+        run(stream(CONFIGMAP, daemonset)),
+        "item 1",
+        "`spec.template.spec.containers[name=kube-multus].resources`",
+        "not a mapping",
+        is_list=False,
+    )
 
 
 def test_an_edit_that_would_corrupt_the_item_is_not_made() -> None:
@@ -385,8 +419,9 @@ def test_an_edit_that_would_corrupt_the_item_is_not_made() -> None:
     daemonset = DAEMONSET.replace(RESOURCES_LINE, RESOURCES_LINE + explicit_key)
     result = run(resource_list(daemonset))
     refused(result, "item 0", "unreadable", "it was not made", is_list=True)
-    assert yaml.safe_load(result.stdout)["items"][0]["spec"]["template"]["spec"]["containers"][0]["resources"] == \
-        {"": None}
+    assert yaml.safe_load(result.stdout)["items"][0]["spec"]["template"]["spec"]["containers"][0]["resources"] == {
+        "": None
+    }
 
 
 # -- 5. large inputs ------------------------------------------------------------------------------
@@ -406,8 +441,9 @@ sys.exit(code)
 def peak_kib(data: str) -> tuple[Run, int]:
     if not Path("/proc/self/status").exists():
         pytest.skip("needs Linux /proc to measure peak memory")
-    done = subprocess.run([sys.executable, "-c", MEASURE], input=data.encode(), capture_output=True, timeout=60,
-                          cwd=ROOT, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", MEASURE], input=data.encode(), capture_output=True, timeout=60, cwd=ROOT, check=False
+    )
     stderr = done.stderr.decode()
     peak = int(stderr.rsplit("VmHWM:", 1)[1].split()[0])
     return Run(done.returncode, done.stdout.decode(), stderr), peak
@@ -439,8 +475,9 @@ def test_a_5_mb_value_in_the_daemonset_is_edited_in_bounded_memory(baseline_kib:
 def test_a_list_of_tens_of_megabytes_passes_through_in_bounded_memory(
     baseline_kib: int, make: types.FunctionType
 ) -> None:
-    many = [CONFIGMAP.replace("name: other", f"name: cm-{index}").replace("value", "v" * 450)
-            for index in range(40_000)]
+    many = [
+        CONFIGMAP.replace("name: other", f"name: cm-{index}").replace("value", "v" * 450) for index in range(40_000)
+    ]
     data = make(*many[:20_000], DAEMONSET, *many[20_000:])
     assert len(data) > 20_000_000
     result, peak = peak_kib(data)

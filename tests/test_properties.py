@@ -24,7 +24,9 @@ from krm_multus import pipeline
 from krm_multus.sdk import resourcelist
 
 EXAMPLES = settings(
-    max_examples=int(os.environ.get("KRM_MULTUS_EXAMPLES", "150")), deadline=None, database=None,
+    max_examples=int(os.environ.get("KRM_MULTUS_EXAMPLES", "150")),
+    deadline=None,
+    database=None,
     report_multiple_bugs=False,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
@@ -80,8 +82,9 @@ def test_a_second_run_changes_nothing(generated: Generated) -> None:
     first, _ = items_only(generated.text, stream_config(generated))
     second, results = items_only(first, stream_config(generated))
     assert second == first
-    assert [r for r in results if r.get("field", {}).get("proposedValue", r) != r.get("field", {}).get(
-        "currentValue", r)] == []
+    assert [
+        r for r in results if r.get("field", {}).get("proposedValue", r) != r.get("field", {}).get("currentValue", r)
+    ] == []
 
 
 @EXAMPLES

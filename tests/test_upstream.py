@@ -37,8 +37,11 @@ def _daemonset(text: str) -> dict:
 
 
 def _changes(results: list[dict], transform: str) -> list[str]:
-    return [r["field"]["path"] for r in results
-            if r.get("tags", {}).get("transform") == transform and "proposedValue" in r.get("field", {})]
+    return [
+        r["field"]["path"]
+        for r in results
+        if r.get("tags", {}).get("transform") == transform and "proposedValue" in r.get("field", {})
+    ]
 
 
 @pytest.mark.parametrize("version", VERSIONS)
@@ -49,8 +52,10 @@ def test_thick(version: str) -> None:
     init = next(c for c in pod["initContainers"] if c["name"] == "install-multus-binary")
     volumes = {v["name"]: v for v in pod["volumes"]}
     main = next(c for c in pod["containers"] if c["name"] == "kube-multus")
-    assert main["resources"] == {"requests": {"cpu": "200m", "memory": "100Mi"},
-                                 "limits": {"cpu": "300m", "memory": "150Mi"}}
+    assert main["resources"] == {
+        "requests": {"cpu": "200m", "memory": "100Mi"},
+        "limits": {"cpu": "300m", "memory": "150Mi"},
+    }
     assert not [r for r in results if r["severity"] == "error"]
     if _release(version) < (4,):
         assert "host-run-netns" not in volumes and _changes(results, "netns") == []

@@ -129,8 +129,11 @@ values = st.recursive(
 @settings(max_examples=200, deadline=None)
 @given(values, st.booleans())
 def test_emitted_blocks_read_back_as_the_same_value(value: object, indent_sequences: bool) -> None:
-    text = "root:\n  " + emit.block(value, 2, indent_sequences) + "\n" if isinstance(value, dict | list) and value \
+    text = (
+        "root:\n  " + emit.block(value, 2, indent_sequences) + "\n"
+        if isinstance(value, dict | list) and value
         else "root: " + emit.block(value, 2, indent_sequences) + "\n"
+    )
     assert yaml.safe_load(text) == {"root": value}
 
 

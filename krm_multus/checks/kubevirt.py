@@ -64,14 +64,23 @@ def _check(vm: Item, spec_path: tuple[str, ...], index: Index, report: Reporter)
         namespace = namespace or vm.namespace
         nad = index.find(nad_name, namespace)
         if nad is None:
-            yield report(vm, (*spec_path, "networks", {"name": name}, "multus", "networkName"),
-                         not_found(nad_name, namespace, "VM", "the VM's launcher pod"), DOUBTFUL)
+            yield report(
+                vm,
+                (*spec_path, "networks", {"name": name}, "multus", "networkName"),
+                not_found(nad_name, namespace, "VM", "the VM's launcher pod"),
+                DOUBTFUL,
+            )
             continue
         kinds = nad.macvlan_like()
         if "bridge" in interface and kinds:
-            yield report(vm, (*spec_path, *INTERFACES, {"name": name}, "bridge"), (
-                f"interface `{name}` has the `bridge` binding on Multus network `{network_name}`, whose "
-                f"NetworkAttachmentDefinition `{nad.ref}` uses {kinds[0]}: the bridge binding moves the pod "
-                f"interface's MAC address to the VM, and {kinds[0]} needs the pod interface to keep it, so the VM "
-                f"gets no traffic (KubeVirt limitation: {LIMITATION}); use a NetworkAttachmentDefinition of type "
-                "`bridge` for this network, or another binding"))
+            yield report(
+                vm,
+                (*spec_path, *INTERFACES, {"name": name}, "bridge"),
+                (
+                    f"interface `{name}` has the `bridge` binding on Multus network `{network_name}`, whose "
+                    f"NetworkAttachmentDefinition `{nad.ref}` uses {kinds[0]}: the bridge binding moves the pod "
+                    f"interface's MAC address to the VM, and {kinds[0]} needs the pod interface to keep it, so the VM "
+                    f"gets no traffic (KubeVirt limitation: {LIMITATION}); use a NetworkAttachmentDefinition of type "
+                    "`bridge` for this network, or another binding"
+                ),
+            )

@@ -96,8 +96,12 @@ def read_config(raw: Any) -> Config:
     if raw is None:
         return Config(False, None, None)
     if not isinstance(raw, str):
-        return Config(True, None, f"is a YAML {yaml_kind(raw)}, not a string: write the JSON as a block "
-                                  "scalar (`config: |` followed by the JSON)")
+        return Config(
+            True,
+            None,
+            f"is a YAML {yaml_kind(raw)}, not a string: write the JSON as a block "
+            "scalar (`config: |` followed by the JSON)",
+        )
     try:
         value = json.loads(raw)
     except json.JSONDecodeError as error:
@@ -105,8 +109,12 @@ def read_config(raw: Any) -> Config:
     except RecursionError:
         return Config(True, None, "is nested too deeply to be a CNI config: write one CNI config or a conflist")
     if not isinstance(value, dict):
-        return Config(True, None, f"is {show(value)}, not a JSON object: write one CNI config "
-                                  "(`{\"type\": ...}`) or a conflist (`{\"plugins\": [...]}`)")
+        return Config(
+            True,
+            None,
+            f"is {show(value)}, not a JSON object: write one CNI config "
+            '(`{"type": ...}`) or a conflist (`{"plugins": [...]}`)',
+        )
     return Config(True, value, None)
 
 
@@ -143,5 +151,7 @@ def reference(namespace: str, name: str) -> str:
 def not_found(name: str, namespace: str, owner: str, waiting: str) -> str:
     """The message for a network whose NAD is not among the items: it may exist in the cluster."""
     where = f"namespace `{namespace}`" if namespace else f"the {owner}'s namespace"
-    return (f"no NetworkAttachmentDefinition `{reference(namespace, name)}` among the items: make sure it exists in "
-            f"{where} in the cluster, or {waiting} stays in ContainerCreating")
+    return (
+        f"no NetworkAttachmentDefinition `{reference(namespace, name)}` among the items: make sure it exists in "
+        f"{where} in the cluster, or {waiting} stays in ContainerCreating"
+    )

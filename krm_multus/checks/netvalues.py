@@ -36,8 +36,10 @@ def label_problem(name: str) -> str | None:
     if not DNS_LABEL.match(name):
         guess = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
         fix = f": did you mean `{guess}`?" if DNS_LABEL.match(guess) else ""
-        return ("is not a DNS-1123 label (lower-case letters, digits and `-`, starting and ending with a "
-                f"letter or digit){fix}")
+        return (
+            "is not a DNS-1123 label (lower-case letters, digits and `-`, starting and ending with a "
+            f"letter or digit){fix}"
+        )
     return None
 
 

@@ -82,10 +82,16 @@ def apply(items: list[Item], config: dict[str, Any]) -> Iterator[Result]:
 def _check(nad: Nad, report: Reporter) -> Iterator[Result]:
     parsed = nad.config
     if not parsed.present:
-        yield report(nad.item, CONFIG_PATH, (
-            f"no `spec.config`: Multus then needs a CNI config named `{nad.name}` in {ON_NODE_CONFIG_DIR} "
-            "on every node, or pods using this network stay in ContainerCreating; put the CNI config JSON "
-            "in `spec.config`"), DOUBTFUL)
+        yield report(
+            nad.item,
+            CONFIG_PATH,
+            (
+                f"no `spec.config`: Multus then needs a CNI config named `{nad.name}` in {ON_NODE_CONFIG_DIR} "
+                "on every node, or pods using this network stay in ContainerCreating; put the CNI config JSON "
+                "in `spec.config`"
+            ),
+            DOUBTFUL,
+        )
         return
     if parsed.value is None:
         yield report(nad.item, CONFIG_PATH, f"`spec.config` {parsed.problem}")
@@ -99,14 +105,22 @@ def _problems(nad: Nad, config: dict[str, Any]) -> Iterator[Problem]:
     if is_conflist(config):
         yield from _plugin_list(config["plugins"])
     elif not config.get("type"):
-        yield ("type", "is missing: name the CNI plugin (for example `bridge` or `macvlan`), or list the "
-                       "plugins of a conflist in `plugins`", BROKEN)
+        yield (
+            "type",
+            "is missing: name the CNI plugin (for example `bridge` or `macvlan`), or list the "
+            "plugins of a conflist in `plugins`",
+            BROKEN,
+        )
     for plugin in nad.plugins():
         yield from _plugin(plugin)
     name = config.get("name")
     if name is not None and name != nad.name:
-        yield ("name", f"is `{name}` but the NetworkAttachmentDefinition is `{nad.name}`: make them equal (the "
-                       "spec recommends it, and host-local keeps its leases under the config name)", DOUBTFUL)
+        yield (
+            "name",
+            f"is `{name}` but the NetworkAttachmentDefinition is `{nad.name}`: make them equal (the "
+            "spec recommends it, and host-local keeps its leases under the config name)",
+            DOUBTFUL,
+        )
 
 
 def _version(config: dict[str, Any]) -> Iterator[Problem]:
@@ -118,28 +132,45 @@ def _version(config: dict[str, Any]) -> Iterator[Problem]:
     if "cniVersion" in config:
         yield from _released("cniVersion", config["cniVersion"])
     elif versions is None:
-        yield ("cniVersion", "is missing: plugins then read the config as CNI 0.1.0 (no chained plugins, one "
-                             "address per family); set it, for example to \"1.0.0\"", DOUBTFUL)
+        yield (
+            "cniVersion",
+            "is missing: plugins then read the config as CNI 0.1.0 (no chained plugins, one "
+            'address per family); set it, for example to "1.0.0"',
+            DOUBTFUL,
+        )
 
 
 def _released(key: str, version: Any) -> Iterator[Problem]:
     if version not in CNI_VERSIONS:
-        yield (key, f"{show(version)} is not a released CNI version ({', '.join(CNI_VERSIONS)}): use one of "
-                    "them, for example \"1.0.0\"", BROKEN)
+        yield (
+            key,
+            f"{show(version)} is not a released CNI version ({', '.join(CNI_VERSIONS)}): use one of "
+            'them, for example "1.0.0"',
+            BROKEN,
+        )
 
 
 def _plugin_list(plugins: Any) -> Iterator[Problem]:
     if not isinstance(plugins, list) or not plugins:
-        yield ("plugins", f"is {show(plugins)}: a conflist needs a non-empty list of plugin configs, each "
-                          "with a `type`", BROKEN)
+        yield (
+            "plugins",
+            f"is {show(plugins)}: a conflist needs a non-empty list of plugin configs, each with a `type`",
+            BROKEN,
+        )
         return
     for index, plugin in enumerate(plugins):
         if not isinstance(plugin, dict):
-            yield (f"plugins[{index}]", f"is {show(plugin)}, not an object: write the plugin config as "
-                                        "`{\"type\": ...}`", BROKEN)
+            yield (
+                f"plugins[{index}]",
+                f'is {show(plugin)}, not an object: write the plugin config as `{{"type": ...}}`',
+                BROKEN,
+            )
         elif not plugin.get("type"):
-            yield (f"plugins[{index}].type", "is missing: name the CNI plugin of this step (for example "
-                                             "`tuning`)", BROKEN)
+            yield (
+                f"plugins[{index}].type",
+                "is missing: name the CNI plugin of this step (for example `tuning`)",
+                BROKEN,
+            )
 
 
 def _plugin(plugin: Plugin) -> Iterator[Problem]:
@@ -152,7 +183,7 @@ def _plugin(plugin: Plugin) -> Iterator[Problem]:
         yield from _interface_name(f"{at}bridge", conf["bridge"], "name the bridge so Linux accepts it, e.g. `br0`")
     ipam = conf.get("ipam")
     if ipam is not None and not isinstance(ipam, dict):
-        yield (f"{at}ipam", f"is {show(ipam)}, not an object: write `{{\"type\": \"host-local\", ...}}`", BROKEN)
+        yield (f"{at}ipam", f'is {show(ipam)}, not an object: write `{{"type": "host-local", ...}}`', BROKEN)
     elif plugin.ipam_type == "host-local":
         yield from _host_local(f"{at}ipam.", ipam)
 
@@ -160,8 +191,12 @@ def _plugin(plugin: Plugin) -> Iterator[Problem]:
 def _macvlan_like(plugin: Plugin) -> Iterator[Problem]:
     at, conf, kind = plugin.where, plugin.conf, plugin.type
     if conf.get("master") in (None, ""):
-        yield (f"{at}master", f"is not set: {kind} then attaches to the interface of the node's default route; "
-                              "name the host interface to use (for example `eth1`, a bond or a VLAN)", DOUBTFUL)
+        yield (
+            f"{at}master",
+            f"is not set: {kind} then attaches to the interface of the node's default route; "
+            "name the host interface to use (for example `eth1`, a bond or a VLAN)",
+            DOUBTFUL,
+        )
     else:
         yield from _interface_name(f"{at}master", conf["master"], "name an interface of the node")
     mode = conf.get("mode")
@@ -183,8 +218,11 @@ def _host_local(at: str, ipam: dict[str, Any]) -> Iterator[Problem]:
     if raw is not None:
         yield from _range_sets(f"{at}ranges", raw, ranges)
     elif not ranges:
-        yield (at.rstrip("."), "has no `subnet` and no `ranges`: host-local needs the subnet to allocate "
-                               "addresses from", BROKEN)
+        yield (
+            at.rstrip("."),
+            "has no `subnet` and no `ranges`: host-local needs the subnet to allocate addresses from",
+            BROKEN,
+        )
     bounds: list[tuple[Range, Bounds]] = []
     for entry in ranges:
         found = yield from _range(entry.where, entry.keys)
@@ -198,20 +236,26 @@ def _host_local(at: str, ipam: dict[str, Any]) -> Iterator[Problem]:
 def _range_sets(at: str, raw: Any, ranges: list[Range]) -> Iterator[Problem]:
     """Collect the ranges of `ipam.ranges` (a list of range sets, each a list of ranges) into `ranges`."""
     if not isinstance(raw, list) or not raw:
-        yield (at, f"is {show(raw)}: write a list of range sets, each a list of ranges (`[[{{\"subnet\": "
-                   "...}]]`)", BROKEN)
+        yield (
+            at,
+            f'is {show(raw)}: write a list of range sets, each a list of ranges (`[[{{"subnet": ...}}]]`)',
+            BROKEN,
+        )
         return
     for index, range_set in enumerate(raw):
         if not isinstance(range_set, list) or not range_set:
-            yield (f"{at}[{index}]", f"is {show(range_set)}: a range set is a non-empty list of ranges "
-                                     "(`[{\"subnet\": ...}]`)", BROKEN)
+            yield (
+                f"{at}[{index}]",
+                f'is {show(range_set)}: a range set is a non-empty list of ranges (`[{{"subnet": ...}}]`)',
+                BROKEN,
+            )
             continue
         for position, entry in enumerate(range_set):
             where = f"{at}[{index}][{position}]"
             if isinstance(entry, dict):
                 ranges.append(Range(where + ".", entry, index))
             else:
-                yield (where, f"is {show(entry)}, not a range object (`{{\"subnet\": ...}}`)", BROKEN)
+                yield (where, f'is {show(entry)}, not a range object (`{{"subnet": ...}}`)', BROKEN)
 
 
 def _range(at: str, entry: dict[str, Any]) -> Generator[Problem, None, Bounds | None]:
@@ -220,11 +264,14 @@ def _range(at: str, entry: dict[str, Any]) -> Generator[Problem, None, Bounds | 
     network = netvalues.network(subnet)
     if network is None:
         what = "is missing" if subnet is None else f"{show(subnet)} is not a CIDR"
-        yield (f"{at}subnet", f"{what}: give the subnet to allocate from, for example \"192.168.10.0/24\"", BROKEN)
+        yield (f"{at}subnet", f'{what}: give the subnet to allocate from, for example "192.168.10.0/24"', BROKEN)
         return None
     if network.max_prefixlen - network.prefixlen < 2:
-        yield (f"{at}subnet", f"{subnet} is too small to allocate from: host-local needs at least a /30 "
-                              "(IPv4) or a /126 (IPv6)", BROKEN)
+        yield (
+            f"{at}subnet",
+            f"{subnet} is too small to allocate from: host-local needs at least a /30 (IPv4) or a /126 (IPv6)",
+            BROKEN,
+        )
         return None
     if netvalues.interface(subnet).ip != network.network_address:
         yield (f"{at}subnet", f"{subnet} has host bits set: write the network address, {network}", DOUBTFUL)
@@ -239,8 +286,12 @@ def _range(at: str, entry: dict[str, Any]) -> Generator[Problem, None, Bounds | 
         if address is None:
             yield (f"{at}{key}", f"{show(value)} is not an IP address", BROKEN)
         elif address.version != network.version:
-            yield (f"{at}{key}", f"{value} is an IPv{address.version} address in an IPv{network.version} `subnet` "
-                                 f"({network}): pick an address inside the subnet", BROKEN)
+            yield (
+                f"{at}{key}",
+                f"{value} is an IPv{address.version} address in an IPv{network.version} `subnet` "
+                f"({network}): pick an address inside the subnet",
+                BROKEN,
+            )
         elif address not in network:
             yield (f"{at}{key}", f"{value} is outside `subnet` {network}: pick an address inside it", BROKEN)
         else:
@@ -248,11 +299,17 @@ def _range(at: str, entry: dict[str, Any]) -> Generator[Problem, None, Bounds | 
     start, end = found.get("rangeStart", first), found.get("rangeEnd", last)
     if start > end and "rangeEnd" in found:
         fix = "swap them" if "rangeStart" in found else "pick a higher address"
-        yield (f"{at}rangeEnd", f"{end} comes before the start of the range, {start}: the range is empty; {fix}",
-               BROKEN)
+        yield (
+            f"{at}rangeEnd",
+            f"{end} comes before the start of the range, {start}: the range is empty; {fix}",
+            BROKEN,
+        )
     elif start > end:
-        yield (f"{at}rangeStart", f"{start} is past the last address host-local hands out in {network} ({end}): "
-                                  "pick a lower address", BROKEN)
+        yield (
+            f"{at}rangeStart",
+            f"{start} is past the last address host-local hands out in {network} ({end}): pick a lower address",
+            BROKEN,
+        )
     return (start, end) if start <= end else None
 
 
@@ -264,17 +321,24 @@ def _families(bounds: list[tuple[Range, Bounds]]) -> Iterator[Problem]:
             continue
         other, family = first.setdefault(entry.range_set, (entry, start.version))
         if family != start.version:
-            yield (entry.name, f"is IPv{start.version} but `{other.name}` in the same range set is IPv{family}: "
-                               "host-local wants one address family per range set; put this range in a set of its own",
-                   BROKEN)
+            yield (
+                entry.name,
+                f"is IPv{start.version} but `{other.name}` in the same range set is IPv{family}: "
+                "host-local wants one address family per range set; put this range in a set of its own",
+                BROKEN,
+            )
 
 
 def _overlaps(bounds: list[tuple[Range, Bounds]]) -> Iterator[Problem]:
     for index, (entry, (start, end)) in enumerate(bounds):
         for other, (other_start, other_end) in bounds[:index]:
             if start.version == other_start.version and start <= other_end and other_start <= end:
-                yield (entry.name, f"({start} to {end}) overlaps `{other.name}` ({other_start} to {other_end}): "
-                                   "host-local refuses overlapping ranges; make them disjoint", BROKEN)
+                yield (
+                    entry.name,
+                    f"({start} to {end}) overlaps `{other.name}` ({other_start} to {other_end}): "
+                    "host-local refuses overlapping ranges; make them disjoint",
+                    BROKEN,
+                )
                 break
 
 
@@ -282,15 +346,15 @@ def _routes(at: str, routes: Any) -> Iterator[Problem]:
     if routes is None:
         return
     if not isinstance(routes, list):
-        yield (at, f"is {show(routes)}: write a list of routes (`[{{\"dst\": \"0.0.0.0/0\"}}]`)", BROKEN)
+        yield (at, f'is {show(routes)}: write a list of routes (`[{{"dst": "0.0.0.0/0"}}]`)', BROKEN)
         return
     for index, route in enumerate(routes):
         where = f"{at}[{index}]"
         if not isinstance(route, dict):
-            yield (where, f"is {show(route)}, not a route object (`{{\"dst\": ...}}`)", BROKEN)
+            yield (where, f'is {show(route)}, not a route object (`{{"dst": ...}}`)', BROKEN)
             continue
         if netvalues.network(route.get("dst")) is None:
             what = "is missing" if "dst" not in route else f"{show(route['dst'])} is not a CIDR"
-            yield (f"{where}.dst", f"{what}: give the destination, for example \"0.0.0.0/0\"", BROKEN)
+            yield (f"{where}.dst", f'{what}: give the destination, for example "0.0.0.0/0"', BROKEN)
         if "gw" in route and netvalues.address(route["gw"]) is None:
             yield (f"{where}.gw", f"{show(route['gw'])} is not an IP address", BROKEN)

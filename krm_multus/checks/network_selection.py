@@ -56,14 +56,29 @@ PRIMARY_INTERFACE = "eth0"
 JSON_MARKS = '[{"'
 # JSON keys of a network selection element and the type Multus unmarshals them into.
 KEY_TYPES: dict[str, type] = {
-    "name": str, "namespace": str, "interface": str, "ips": list, "mac": str, "infiniband-guid": str,
-    "cni-args": dict, "portMappings": list, "bandwidth": dict, "default-route": list,
-    "ipam-claim-reference": str, "deviceID": str, "interfaceRequest": str,
+    "name": str,
+    "namespace": str,
+    "interface": str,
+    "ips": list,
+    "mac": str,
+    "infiniband-guid": str,
+    "cni-args": dict,
+    "portMappings": list,
+    "bandwidth": dict,
+    "default-route": list,
+    "ipam-claim-reference": str,
+    "deviceID": str,
+    "interfaceRequest": str,
 }
 TYPE_NAMES = {str: "a string", list: "a list", dict: "an object"}
 # Keys Multus hands to the plugins as CNI capabilities, and the capability's name.
-CAPABILITIES = {"ips": "ips", "mac": "mac", "bandwidth": "bandwidth", "portMappings": "portMappings",
-                "infiniband-guid": "infinibandGUID"}
+CAPABILITIES = {
+    "ips": "ips",
+    "mac": "mac",
+    "bandwidth": "bandwidth",
+    "portMappings": "portMappings",
+    "infiniband-guid": "infinibandGUID",
+}
 BANDWIDTH_RATES = {"ingressBurst": "ingressRate", "egressBurst": "egressRate"}
 PROTOCOLS = ("tcp", "udp", "sctp")
 
@@ -101,9 +116,14 @@ def _check(item: Item, template: tuple[str, ...], index: Index, report: Reporter
     if not isinstance(annotations, dict) or ANNOTATION not in annotations:
         outer = workloads.dig(item.data, ANNOTATIONS)
         if template and isinstance(outer, dict) and ANNOTATION in outer:
-            yield report(item, (*ANNOTATIONS, ANNOTATION), (
-                f"Multus reads `{ANNOTATION}` from pods: on the {item.kind} itself it attaches nothing; move it "
-                f"to `{'.'.join((*template, *ANNOTATIONS))}`"))
+            yield report(
+                item,
+                (*ANNOTATIONS, ANNOTATION),
+                (
+                    f"Multus reads `{ANNOTATION}` from pods: on the {item.kind} itself it attaches nothing; move it "
+                    f"to `{'.'.join((*template, *ANNOTATIONS))}`"
+                ),
+            )
         return
     selections = []
     for found in _parse(annotations[ANNOTATION]):
@@ -121,12 +141,17 @@ def _check(item: Item, template: tuple[str, ...], index: Index, report: Reporter
 def _parse(value: Any) -> Iterator[Problem | Selection]:
     """The annotation's problems, and the networks it selects."""
     if not isinstance(value, str):
-        yield (f"the value is a YAML {yaml_kind(value)}, not a string: annotation values are strings; quote it "
-               "(`'[{\"name\": \"...\"}]'`)", BROKEN)
+        yield (
+            f"the value is a YAML {yaml_kind(value)}, not a string: annotation values are strings; quote it "
+            '(`\'[{"name": "..."}]\'`)',
+            BROKEN,
+        )
         return
     if not value.strip():
-        yield ("the value is empty: Multus refuses an empty list of networks; name a network or remove the "
-               "annotation", BROKEN)
+        yield (
+            "the value is empty: Multus refuses an empty list of networks; name a network or remove the annotation",
+            BROKEN,
+        )
     elif any(mark in value for mark in JSON_MARKS):
         yield from _json_form(value)
     else:
@@ -158,8 +183,11 @@ def _json_form(value: str) -> Iterator[Problem | Selection]:
     try:
         parsed = json.loads(value)
     except json.JSONDecodeError as error:
-        yield (f"the value is not valid JSON (line {error.lineno} column {error.colno}: {error.msg}): fix it, or "
-               "use the comma form `name,namespace/name@interface`", BROKEN)
+        yield (
+            f"the value is not valid JSON (line {error.lineno} column {error.colno}: {error.msg}): fix it, or "
+            "use the comma form `name,namespace/name@interface`",
+            BROKEN,
+        )
         return
     except RecursionError:
         yield ("the value is nested too deeply to be a list of networks: use a flat JSON list of objects", BROKEN)
@@ -169,7 +197,7 @@ def _json_form(value: str) -> Iterator[Problem | Selection]:
         return
     for position, element in enumerate(parsed, 1):
         if not isinstance(element, dict):
-            yield (f"network {position} is {show(element)}, not an object: write `{{\"name\": \"...\"}}`", BROKEN)
+            yield (f'network {position} is {show(element)}, not an object: write `{{"name": "..."}}`', BROKEN)
             continue
         name = element.get("name")
         label = f"network {position} (`{name}`)" if isinstance(name, str) and name else f"network {position}"
@@ -192,16 +220,23 @@ def _typed(label: str, element: dict[str, Any]) -> Iterator[Problem]:
     for key, value in element.items():
         wanted = KEY_TYPES.get(key)
         if wanted is not None and value is not None and not isinstance(value, wanted):
-            yield (f"{label}: `{key}` is {show(value)}, not {TYPE_NAMES[wanted]}: Multus rejects the whole "
-                   "annotation", BROKEN)
+            yield (
+                f"{label}: `{key}` is {show(value)}, not {TYPE_NAMES[wanted]}: Multus rejects the whole annotation",
+                BROKEN,
+            )
         elif wanted is None and "." not in key:
             import difflib  # only for this rare finding: it would cost every run's start-up a millisecond
 
             close = difflib.get_close_matches(key, KEY_TYPES, n=1)
-            fix = f"did you mean `{close[0]}`?" if close else \
-                f"remove it, or use a reverse-DNS vendor key such as `org.example.{key}`"
-            yield (f"{label}: `{key}` is not a key the network selection spec defines, and Multus ignores it: {fix}",
-                   DOUBTFUL)
+            fix = (
+                f"did you mean `{close[0]}`?"
+                if close
+                else f"remove it, or use a reverse-DNS vendor key such as `org.example.{key}`"
+            )
+            yield (
+                f"{label}: `{key}` is not a key the network selection spec defines, and Multus ignores it: {fix}",
+                DOUBTFUL,
+            )
 
 
 def _names(selection: Selection) -> Iterator[Problem]:
@@ -215,8 +250,11 @@ def _names(selection: Selection) -> Iterator[Problem]:
         if problem:
             yield (f"{label}: interface `{selection.interface}` {problem}: pick a name Linux accepts", BROKEN)
         elif selection.interface == PRIMARY_INTERFACE:
-            yield (f"{label}: interface `{PRIMARY_INTERFACE}` is the pod's cluster network interface: pick another "
-                   "name (for example `net1`)", BROKEN)
+            yield (
+                f"{label}: interface `{PRIMARY_INTERFACE}` is the pod's cluster network interface: pick another "
+                "name (for example `net1`)",
+                BROKEN,
+            )
 
 
 def _values(label: str, element: dict[str, Any]) -> Iterator[Problem]:
@@ -227,14 +265,18 @@ def _values(label: str, element: dict[str, Any]) -> Iterator[Problem]:
             yield (f"{label}: `ips` is an empty list: list the addresses to assign, or remove it", DOUBTFUL)
         for position, text in enumerate(ips):
             if netvalues.interface(text) is None and netvalues.address(text) is None:
-                yield (f"{label}: `ips[{position}]` {show(text)} is not an IP address (with an optional "
-                       "`/prefix`)", BROKEN)
+                yield (
+                    f"{label}: `ips[{position}]` {show(text)} is not an IP address (with an optional `/prefix`)",
+                    BROKEN,
+                )
         if "ipam-claim-reference" in element:
             yield (f"{label}: `ips` and `ipam-claim-reference` exclude each other: keep one", BROKEN)
     for key in ("mac", "infiniband-guid"):
         if isinstance(element.get(key), str) and not netvalues.is_mac(element[key]):
-            yield (f"{label}: `{key}` {show(element[key])} is not a hardware address (like "
-                   "`02:00:00:00:00:01`)", BROKEN)
+            yield (
+                f"{label}: `{key}` {show(element[key])} is not a hardware address (like `02:00:00:00:00:01`)",
+                BROKEN,
+            )
     routes = element.get("default-route")
     for position, gateway in enumerate(routes if isinstance(routes, list) else []):
         if netvalues.address(gateway) is None:
@@ -280,34 +322,48 @@ def _together(selections: list[Selection]) -> Iterator[Problem]:
         taken = interfaces.get(interface)
         if taken:
             how = "" if selection.interface else " (the automatic name of its position)"
-            yield (f"{selection.label} gets interface `{interface}`{how}, which {taken} already has: give each "
-                   "network its own interface name", BROKEN)
+            yield (
+                f"{selection.label} gets interface `{interface}`{how}, which {taken} already has: give each "
+                "network its own interface name",
+                BROKEN,
+            )
         interfaces.setdefault(interface, selection.label)
         if selection.request.get("default-route") is not None:
             if first_route:
-                yield (f"{selection.label} sets `default-route` as {first_route} does: a pod has one default "
-                       "route; keep it on one network", BROKEN)
+                yield (
+                    f"{selection.label} sets `default-route` as {first_route} does: a pod has one default "
+                    "route; keep it on one network",
+                    BROKEN,
+                )
             first_route = first_route or selection.label
 
 
 def _resolve(selection: Selection, pod_namespace: str, index: Index) -> Iterator[Problem]:
     """The NAD the network names, when it is among the items; capabilities the request needs from it."""
-    if not selection.name or any(netvalues.label_problem(name) for name in (selection.name, selection.namespace)
-                                 if name):
+    if not selection.name or any(
+        netvalues.label_problem(name) for name in (selection.name, selection.namespace) if name
+    ):
         return  # already reported: no NAD can have that name
     namespace = selection.namespace or pod_namespace
     nad = index.find(selection.name, namespace)
     if nad is None:
         yield (f"{selection.label}: {not_found(selection.name, namespace, 'pod', 'the pod')}", DOUBTFUL)
         return
-    declared = {name for plugin in nad.plugins() if isinstance(caps := plugin.conf.get("capabilities"), dict)
-                for name, enabled in caps.items() if enabled is True}
+    declared = {
+        name
+        for plugin in nad.plugins()
+        if isinstance(caps := plugin.conf.get("capabilities"), dict)
+        for name, enabled in caps.items()
+        if enabled is True
+    }
     for key, capability in CAPABILITIES.items():
         if isinstance(selection.request.get(key), KEY_TYPES[key]) and capability not in declared:
-            yield (f"{selection.label}: `{key}` reaches the plugins only as the `{capability}` capability, which no "
-                   f"plugin of NetworkAttachmentDefinition `{nad.ref}` declares: add `\"capabilities\": "
-                   f"{{\"{capability}\": true}}` to the plugin that should use it, or the request is ignored",
-                   DOUBTFUL)
+            yield (
+                f"{selection.label}: `{key}` reaches the plugins only as the `{capability}` capability, which no "
+                f'plugin of NetworkAttachmentDefinition `{nad.ref}` declares: add `"capabilities": '
+                f'{{"{capability}": true}}` to the plugin that should use it, or the request is ignored',
+                DOUBTFUL,
+            )
 
 
 def _is_int(value: Any) -> bool:

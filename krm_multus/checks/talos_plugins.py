@@ -75,12 +75,17 @@ def _missing(nad: Nad, version: str, report: Reporter) -> Iterator[Result]:
         return
     names = ", ".join(f"`{kind}`" for kind in missing)
     verb = "is" if len(missing) == 1 else "are"
-    yield report(nad.item, CONFIG_PATH, (
-        f"Talos {version} ships only the CNI plugins {', '.join(BUNDLED[:-1])} and {BUNDLED[-1]}: {names} {verb} "
-        "not on the nodes, and no DaemonSet among the items installs plugins; add an init container that copies "
-        "the containernetworking plugins into /opt/cni/bin to the Multus DaemonSet (for example `install-cni`, "
-        "which krm-multus adds with `spec.cilium.enabled: true`), or install them with a DaemonSet of your own"),
-        DOUBTFUL)
+    yield report(
+        nad.item,
+        CONFIG_PATH,
+        (
+            f"Talos {version} ships only the CNI plugins {', '.join(BUNDLED[:-1])} and {BUNDLED[-1]}: {names} {verb} "
+            "not on the nodes, and no DaemonSet among the items installs plugins; add an init container that copies "
+            "the containernetworking plugins into /opt/cni/bin to the Multus DaemonSet (for example `install-cni`, "
+            "which krm-multus adds with `spec.cilium.enabled: true`), or install them with a DaemonSet of your own"
+        ),
+        DOUBTFUL,
+    )
 
 
 def _bridges(nads: list[Nad], release: tuple[int, int], report: Reporter) -> Iterator[Result]:
@@ -99,7 +104,13 @@ def _bridges(nads: list[Nad], release: tuple[int, int], report: Reporter) -> Ite
             snippet = f"{{interface: {bridge}, bridge: {{interfaces: [<host-nic>]}}}}"
         others = sorted({nad.ref for nad in used_by[1:]} - {used_by[0].ref})
         also = f" (also used by {', '.join(f'`{ref}`' for ref in others)})" if others else ""
-        yield report(used_by[0].item, CONFIG_PATH, (
-            f"bridge `{bridge}`{also}: the bridge plugin creates it on each node without a host NIC; for a network "
-            f"that reaches beyond the node, configure it in the Talos machine config as {where}: `{snippet}`, "
-            "with the node's NIC in place of <host-nic>"), HINT)
+        yield report(
+            used_by[0].item,
+            CONFIG_PATH,
+            (
+                f"bridge `{bridge}`{also}: the bridge plugin creates it on each node without a host NIC; for a network "
+                f"that reaches beyond the node, configure it in the Talos machine config as {where}: `{snippet}`, "
+                "with the node's NIC in place of <host-nic>"
+            ),
+            HINT,
+        )

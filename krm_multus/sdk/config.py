@@ -116,8 +116,9 @@ def _same(value: Any, choice: Any) -> bool:
 
 def merge(base: Any, override: Any) -> Any:
     if isinstance(base, dict) and isinstance(override, dict):
-        return {key: merge(base.get(key), override[key]) if key in override else base[key]
-                for key in {**base, **override}}
+        return {
+            key: merge(base.get(key), override[key]) if key in override else base[key] for key in {**base, **override}
+        }
     return override
 
 
@@ -140,10 +141,12 @@ def check(function_config: Any) -> list[ConfigError]:
         return _check_configmap(function_config)
     if kind == KIND or function_config.get("apiVersion") == API_VERSION:
         return validate(function_config, schema(), "")
-    return [ConfigError(
-        "kind",
-        f"functionConfig `kind` is {json.dumps(kind)}: use kind {KIND} (apiVersion {API_VERSION}) or a ConfigMap",
-    )]
+    return [
+        ConfigError(
+            "kind",
+            f"functionConfig `kind` is {json.dumps(kind)}: use kind {KIND} (apiVersion {API_VERSION}) or a ConfigMap",
+        )
+    ]
 
 
 def _check_configmap(config_map: dict[str, Any]) -> list[ConfigError]:

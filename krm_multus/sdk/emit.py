@@ -52,9 +52,7 @@ def _is_plain_safe(text: str) -> bool:
     return _RESOLVER.resolve(ScalarNode, text, (True, False)) == _STR_TAG
 
 
-def block(
-    value: Any, column: int, indent_sequences: bool = False, quote: str | None = None, step: int = 2
-) -> str:
+def block(value: Any, column: int, indent_sequences: bool = False, quote: str | None = None, step: int = 2) -> str:
     """`value` as the text of a node that starts at `column`; the first line carries no indentation.
 
     `indent_sequences` says whether a sequence under a mapping key is indented (`key:\\n  - a`) or

@@ -200,7 +200,8 @@ class Item:
             and re.search(
                 rf"^{start}metadata:[ \t]*(?:#.*)?\n(?>{blank})*(?P<pad>{inner})"
                 rf"(?:(?!name:)[^\s#].*\n(?>(?P=pad).*\n|{blank})*?(?P=pad))?name:{_SET_VALUE}",
-                self.source, re.M,
+                self.source,
+                re.M,
             )
         )
 
@@ -524,8 +525,10 @@ def _keep_trailer(source: str, text: str, indent: int) -> tuple[str, str]:
     width = indent + 2
     lines = source.split("\n")
     keep = len(lines)
-    while keep > 1 and (not lines[keep - 1].strip() or (
-            lines[keep - 1].lstrip().startswith("#") and len(lines[keep - 1]) - len(lines[keep - 1].lstrip()) < width)):
+    while keep > 1 and (
+        not lines[keep - 1].strip()
+        or (lines[keep - 1].lstrip().startswith("#") and len(lines[keep - 1]) - len(lines[keep - 1].lstrip()) < width)
+    ):
         keep -= 1
     count = len(lines) - keep
     current = text.split("\n")

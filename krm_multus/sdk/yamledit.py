@@ -257,8 +257,10 @@ class Document:
         parent = self.node(path[:-1])
         if not isinstance(parent, MappingNode) or not isinstance(path[-1], str):
             return False
-        index = next((i for i, (key, _) in enumerate(parent.value)
-                      if isinstance(key, ScalarNode) and key.value == path[-1]), None)
+        index = next(
+            (i for i, (key, _) in enumerate(parent.value) if isinstance(key, ScalarNode) and key.value == path[-1]),
+            None,
+        )
         if index is None:
             return False
         key, value = parent.value[index]
@@ -320,9 +322,7 @@ class Document:
             self.set(path, ([] if current is None else [current]) + [value])
             return
         if sequence.flow_style:
-            self._splice(
-                sequence.start_mark.index, sequence.end_mark.index, emit.flow([*plain(sequence), value])
-            )
+            self._splice(sequence.start_mark.index, sequence.end_mark.index, emit.flow([*plain(sequence), value]))
             return
         column = sequence.start_mark.column
         at = _line_end(self.text, _content_end(self.text, sequence))
@@ -418,7 +418,7 @@ class Document:
         try:
             self.root  # noqa: B018 - compose now
         except YamlError as error:
-            self.text = self.text[:start] + removed + self.text[start + len(text):]
+            self.text = self.text[:start] + removed + self.text[start + len(text) :]
             self._composed = False
             raise YamlError(f"an edit would have left the item unreadable ({error}); it was not made") from None
 

@@ -39,10 +39,14 @@ IMAGE_REPOSITORY = "ghcr.io/siderolabs/install-cni"
 NEWEST_TAG = "v1.9.0"
 # siderolabs/extras tags that Talos releases shipped (Talos <minor> -> [(first patch, tag)]).
 TAGS_BY_TALOS = {
-    (1, 3): [(0, "v1.3.0-1-g3773d71"), (4, "v1.3.0-2-g78b971c"), (5, "v1.3.0-3-g527b5f7"),
-             (6, "v1.3.0-4-gcb97438"), (7, "v1.3.0-5-g75d687a")],
-    (1, 4): [(0, "v1.4.0-1-g9b07505"), (6, "v1.4.0-2-gb2aba9d"), (7, "v1.4.0-3-g2b5a1e6"),
-             (8, "v1.4.0-4-g9b41398")],
+    (1, 3): [
+        (0, "v1.3.0-1-g3773d71"),
+        (4, "v1.3.0-2-g78b971c"),
+        (5, "v1.3.0-3-g527b5f7"),
+        (6, "v1.3.0-4-gcb97438"),
+        (7, "v1.3.0-5-g75d687a"),
+    ],
+    (1, 4): [(0, "v1.4.0-1-g9b07505"), (6, "v1.4.0-2-gb2aba9d"), (7, "v1.4.0-3-g2b5a1e6"), (8, "v1.4.0-4-g9b41398")],
     (1, 5): [(0, "v1.5.0"), (2, "v1.5.0-1-g9d5f16f"), (4, "v1.5.0-2-g6241ac7"), (5, "v1.5.0-3-gb43c4e4")],
     (1, 6): [(0, "v1.6.0-1-g113887a"), (6, "v1.6.0-2-g9234398")],
     (1, 7): [(0, "v1.7.0-1-gbb76755"), (5, "v1.7.0-2-g7c627a8")],
@@ -60,8 +64,11 @@ def apply(items: list[Item], config: dict[str, Any]) -> Iterator[Result]:
     if settings["enabled"] is False:
         return
     # The name in the text first: a cluster has thousands of ConfigMaps, and reading a name parses the item.
-    cilium_configs = [item for item in items if item.is_a("ConfigMap") and CONFIG_MAP in item.source
-                      and item.name == CONFIG_MAP and not item.is_local_config]
+    cilium_configs = [
+        item
+        for item in items
+        if item.is_a("ConfigMap") and CONFIG_MAP in item.source and item.name == CONFIG_MAP and not item.is_local_config
+    ]
     agents = [item for item in items if item.is_a("DaemonSet", "apps") and item.name == "cilium"]
     released = bool(releases(items))
     daemonsets = multus.daemonsets(items, config)
@@ -76,8 +83,9 @@ def apply(items: list[Item], config: dict[str, Any]) -> Iterator[Result]:
             yield multus.note(
                 agents[0],
                 f"Cilium is deployed but its `{CONFIG_MAP}` ConfigMap is not among the items: set the Helm "
-                f"value `cni.exclusive={wanted}` (or `cni-exclusive: \"{wanted}\"` in `{CONFIG_MAP}`)",
-                NAME, "warning",
+                f'value `cni.exclusive={wanted}` (or `cni-exclusive: "{wanted}"` in `{CONFIG_MAP}`)',
+                NAME,
+                "warning",
             )
     minor = _talos_minor(config)
     if minor is None or minor >= BUNDLED_PLUGINS:
@@ -114,14 +122,21 @@ def _add_install_cni(daemonset: Item, config: dict[str, Any]) -> Iterator[Result
     before = daemonset.doc.get(path)
     daemonset.doc.append(path, container)
     yield multus.changed(
-        daemonset, path, before, daemonset.doc.get(path), NAME,
+        daemonset,
+        path,
+        before,
+        daemonset.doc.get(path),
+        NAME,
         f"added init container `{INIT_CONTAINER}` ({image}): Cilium ships no reference CNI plugins "
         "for secondary networks",
     )
     if volume is None:
         yield multus.note(
-            daemonset, "no `cnibin` volume (hostPath /opt/cni/bin) for install-cni to write to: add one",
-            NAME, "warning", (*multus.POD_SPEC, "volumes"),
+            daemonset,
+            "no `cnibin` volume (hostPath /opt/cni/bin) for install-cni to write to: add one",
+            NAME,
+            "warning",
+            (*multus.POD_SPEC, "volumes"),
         )
 
 
@@ -135,8 +150,11 @@ def _bin_volume(daemonset: Item) -> str | None:
 
 
 def _archived_installer(daemonset: Item) -> Iterator[Result]:
-    archived = [c for c in multus.containers(daemonset, "initContainers")
-                if multus.is_archived_plugin_image(str(c.get("image") or ""))]
+    archived = [
+        c
+        for c in multus.containers(daemonset, "initContainers")
+        if multus.is_archived_plugin_image(str(c.get("image") or ""))
+    ]
     if archived:
         yield multus.note(
             daemonset,
@@ -144,7 +162,9 @@ def _archived_installer(daemonset: Item) -> Iterator[Result]:
             f"and has no image for Talos 1.10 or later: use a maintained plugin image, "
             f"{', '.join(multus.MAINTAINED_PLUGIN_IMAGES)} (`spec.cilium.installCNI.image` sets the image of the "
             "`install-cni` this function adds)",
-            NAME, "info", multus.container_path(archived[0]["name"], "initContainers"),
+            NAME,
+            "info",
+            multus.container_path(archived[0]["name"], "initContainers"),
         )
 
 

@@ -71,8 +71,9 @@ def is_angelnu_multus(release: helm.Release) -> bool:
 Leave = Callable[[Any], "str | None"]
 
 
-def _ensure(release: helm.Release, key: tuple[str, ...], wanted: Any, why: str,
-            leave: Leave = lambda current: None) -> Iterator[Result]:
+def _ensure(
+    release: helm.Release, key: tuple[str, ...], wanted: Any, why: str, leave: Leave = lambda current: None
+) -> Iterator[Result]:
     """Make `key` take the value `wanted`; `leave(current)` says why a current value stays instead
     (None: it does not; "": it is right already)."""
     dotted = ".".join(key)
@@ -80,8 +81,11 @@ def _ensure(release: helm.Release, key: tuple[str, ...], wanted: Any, why: str,
     place, unread = _place(release, key)
     if place is None:
         sources = ", ".join(values.label for values in unread)
-        yield _warning(release, f"the values of this release come from {sources}, which are not among the items: "
-                                f"set {setting} there", unread[0].origin[:-1])
+        yield _warning(
+            release,
+            f"the values of this release come from {sources}, which are not among the items: set {setting} there",
+            unread[0].origin[:-1],
+        )
         return
     reason = leave(helm.lookup(place, key))
     if reason:
@@ -91,15 +95,20 @@ def _ensure(release: helm.Release, key: tuple[str, ...], wanted: Any, why: str,
         try:
             change = helm.assign(place, key, wanted)
         except YamlError as error:
-            yield _warning(release, f"cannot edit the values in {place.label}: {error}; set {setting} there",
-                           place.origin)
+            yield _warning(
+                release, f"cannot edit the values in {place.label}: {error}; set {setting} there", place.origin
+            )
             return
         if change is not None:
             assert place.item is not None
             yield multus.changed(place.item, *change, NAME, f"{release.chart} chart: {why}")
     for values in unread:
-        yield _warning(release, f"{values.label} is not among the items and is merged after {place.label}: "
-                                f"make sure it does not set `{dotted}`, or sets it as {setting}", values.origin)
+        yield _warning(
+            release,
+            f"{values.label} is not among the items and is merged after {place.label}: "
+            f"make sure it does not set `{dotted}`, or sets it as {setting}",
+            values.origin,
+        )
 
 
 def _hand_chosen_netns(wanted: str) -> Leave:
@@ -108,8 +117,11 @@ def _hand_chosen_netns(wanted: str) -> Leave:
             return None
         if current.rstrip("/") == wanted:
             return ""
-        return (f"`{'.'.join(NETNS)}` is {current}, not {wanted}: left as it is; set `spec.netns.path` to {current} "
-                "if that is where your nodes keep network namespaces")
+        return (
+            f"`{'.'.join(NETNS)}` is {current}, not {wanted}: left as it is; set `spec.netns.path` to {current} "
+            "if that is where your nodes keep network namespaces"
+        )
+
     return leave
 
 
@@ -128,7 +140,7 @@ def _place(release: helm.Release, key: tuple[str, ...]) -> tuple[helm.Values | N
         place = inline[-1]
     else:
         return None, unread
-    return place, [values for values in sources[sources.index(place) + 1:] if values.kind == "external"]
+    return place, [values for values in sources[sources.index(place) + 1 :] if values.kind == "external"]
 
 
 def _warning(release: helm.Release, message: str, path: Path | None = None) -> Result:

@@ -26,11 +26,20 @@ from krm_multus.sdk.results import Result
 NAME = "image"
 ARCH_LABEL = "kubernetes.io/arch"
 MOVING_TAGS = ("", "latest", "snapshot", "snapshot-thick", "stable", "stable-thick")
-TERMS = (*multus.POD_SPEC, "affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution",
-         "nodeSelectorTerms")
+TERMS = (
+    *multus.POD_SPEC,
+    "affinity",
+    "nodeAffinity",
+    "requiredDuringSchedulingIgnoredDuringExecution",
+    "nodeSelectorTerms",
+)
 # Annotations that tie an item to one place in one file; the copy must not claim the original's.
-PLACEMENT_ANNOTATIONS = ("config.k8s.io/id", "internal.config.kubernetes.io/index", "config.kubernetes.io/index",
-                         "internal.config.kubernetes.io/id")
+PLACEMENT_ANNOTATIONS = (
+    "config.k8s.io/id",
+    "internal.config.kubernetes.io/index",
+    "config.kubernetes.io/index",
+    "internal.config.kubernetes.io/id",
+)
 
 
 def apply(items: list[Item], config: dict[str, Any]) -> Iterator[Result]:
@@ -63,7 +72,8 @@ def _set_images(item: Item, image: str) -> Iterator[Result]:
             item,
             f"{image} looks like a thin image, but this DaemonSet runs thick Multus (multus-daemon): "
             "use a `-thick` tag",
-            NAME, "warning",
+            NAME,
+            "warning",
         )
 
 
@@ -77,14 +87,18 @@ def _warn_unpinned(item: Item) -> Iterator[Result]:
                 item,
                 f"{image} is a moving tag: nodes that pull at different times run different Multus code; "
                 "set `spec.image.multus` to a release such as ghcr.io/k8snetworkplumbingwg/multus-cni:v4.2.4-thick",
-                NAME, "warning", path,
+                NAME,
+                "warning",
+                path,
             )
         elif "-amd64" in tag or (version and version <= (4, 0, 2) and "thick" in tag):
             yield multus.note(
                 item,
                 f"{image} is built for amd64 only and does not start on ARM64 nodes (multus #1251): use "
                 "v4.1.0-thick or later, or set `spec.image.arm64` for a separate ARM64 DaemonSet",
-                NAME, "warning", path,
+                NAME,
+                "warning",
+                path,
             )
 
 
@@ -96,7 +110,9 @@ def _split(items: list[Item], original: Item, arm64_image: str, config: dict[str
             original,
             "the selector is not plain `matchLabels`: cannot give an ARM64 copy labels of its own; "
             "split the DaemonSet by hand",
-            NAME, "warning", ("spec", "selector"),
+            NAME,
+            "warning",
+            ("spec", "selector"),
         )
         return
     copy_name = original.name + multus.ARM64_SUFFIX
@@ -113,7 +129,11 @@ def _split(items: list[Item], original: Item, arm64_image: str, config: dict[str
             copy.doc.set(("spec", "template", "metadata", "labels", key), own)
         yield from _require_arch(copy, "In")
         yield multus.changed(
-            copy, ("metadata", "name"), None, copy_name, NAME,
+            copy,
+            ("metadata", "name"),
+            None,
+            copy_name,
+            NAME,
             f"added: a copy of {original.name} for ARM64 nodes, running {arm64_image}",
         )
     else:
@@ -139,8 +159,11 @@ def _require_arch(item: Item, operator: str) -> Iterator[Result]:
             continue
         if arch:
             yield multus.note(
-                item, f"node selector term {index} already constrains {ARCH_LABEL}: left as it is",
-                NAME, "warning", (*TERMS, index),
+                item,
+                f"node selector term {index} already constrains {ARCH_LABEL}: left as it is",
+                NAME,
+                "warning",
+                (*TERMS, index),
             )
             continue
         path = (*TERMS, index, "matchExpressions")

@@ -45,11 +45,15 @@ def _fix(daemonset: Item) -> Iterator[Result]:
             daemonset,
             f"{multus.describe(daemonset)} images have no install_multus, so the plain copy can fail with "
             f"'Text file busy' after a reboot (multus #1221): {UPGRADE}",
-            NAME, "warning",
+            NAME,
+            "warning",
         )
         return
-    installs = [(container, found) for container in multus.containers(daemonset, "initContainers")
-                if (found := multus.binary_install(container)) is not None]
+    installs = [
+        (container, found)
+        for container in multus.containers(daemonset, "initContainers")
+        if (found := multus.binary_install(container)) is not None
+    ]
     plain = [(container, found) for container, found in installs if found.how == "cp"]
     if multus.flavor(daemonset) == "thin":
         for container, _ in plain:
@@ -86,5 +90,7 @@ def _cannot_switch(daemonset: Item, container: dict[str, Any], what: str) -> Res
         daemonset,
         f"init container `{container['name']}` {what} with a plain `cp`, which fails with 'Text file busy' "
         "after a reboot (multus #1221): use `cp -f`, or install_multus from a v4 Multus image",
-        NAME, "warning", multus.container_path(container["name"], "initContainers"),
+        NAME,
+        "warning",
+        multus.container_path(container["name"], "initContainers"),
     )

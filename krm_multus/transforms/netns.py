@@ -34,8 +34,9 @@ def apply(items: list[Item], config: dict[str, Any]) -> Iterator[Result]:
     wanted = settings["path"]
     for daemonset in multus.daemonsets(items, config):
         if multus.flavor(daemonset) == "thin":
-            yield multus.note(daemonset, f"{multus.describe(daemonset)} mounts no network namespaces: nothing "
-                              "to change", NAME)
+            yield multus.note(
+                daemonset, f"{multus.describe(daemonset)} mounts no network namespaces: nothing to change", NAME
+            )
             continue
         volumes = _netns_volumes(daemonset)
         if not volumes:
@@ -48,7 +49,10 @@ def apply(items: list[Item], config: dict[str, Any]) -> Iterator[Result]:
             path = _volume_path(name)
             if current in UPSTREAM_PATHS:
                 yield from multus.set_value(
-                    daemonset, path, wanted, NAME,
+                    daemonset,
+                    path,
+                    wanted,
+                    NAME,
                     f"Talos keeps network namespaces under {wanted}: `{name}` now mounts it",
                 )
             elif current.rstrip("/") != wanted.rstrip("/"):
@@ -56,7 +60,9 @@ def apply(items: list[Item], config: dict[str, Any]) -> Iterator[Result]:
                     daemonset,
                     f"`{name}` mounts {current}, not {wanted}: left as it is; set `spec.netns.path` "
                     f"to {current} if that is where your nodes keep network namespaces",
-                    NAME, "warning", path,
+                    NAME,
+                    "warning",
+                    path,
                 )
 
 
@@ -66,8 +72,10 @@ def _netns_volumes(daemonset: Item) -> list[tuple[str, str]]:
     for volume in multus.volumes(daemonset):
         host_path = volume.get("hostPath")
         path = host_path.get("path") if isinstance(host_path, dict) else None
-        if isinstance(path, str) and isinstance(volume.get("name"), str) and (
-            volume["name"] == VOLUME or path.rstrip("/").endswith("/netns")
+        if (
+            isinstance(path, str)
+            and isinstance(volume.get("name"), str)
+            and (volume["name"] == VOLUME or path.rstrip("/").endswith("/netns"))
         ):
             found.append((volume["name"], path))
     return found
