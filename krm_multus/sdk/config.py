@@ -17,7 +17,7 @@ from typing import Any
 SCHEMA_FILE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "fn-config.schema.json")
 API_VERSION = "krm-multus.dev/v1alpha1"
 KIND = "MultusTalos"
-_TYPES = {"object": dict, "string": str, "boolean": bool, "array": list}
+_TYPES = {"object": dict, "string": str, "boolean": bool, "array": list, "integer": int}
 
 
 class ConfigError(Exception):
@@ -91,6 +91,8 @@ def validate(value: Any, node: dict[str, Any], where: str) -> list[ConfigError]:
     if expected is not None and (not isinstance(value, expected) or isinstance(value, bool) != (expected is bool)):
         wanted = "true or false" if expected is bool else f"a {node['type']}"
         return [ConfigError(where, f"`{where}` must be {wanted}, not {shown}")]
+    if "minimum" in node and isinstance(value, int) and value < node["minimum"]:
+        return [ConfigError(where, f"`{where}` is {shown}; it must be at least {node['minimum']}")]
     if "pattern" in node and isinstance(value, str) and not re.search(node["pattern"], value):
         return [ConfigError(where, f"`{where}` is not valid: {shown}. {hint}".strip())]
     problems: list[ConfigError] = []
@@ -202,4 +204,6 @@ def _from_text(text: Any, node: dict[str, Any]) -> Any:
     wants_bool = node.get("type") == "boolean" or any(isinstance(choice, bool) for choice in node.get("enum", []))
     if wants_bool and lowered in ("true", "false"):
         return lowered == "true"
+    if node.get("type") == "integer" and re.fullmatch(r"[+-]?\d+", lowered):
+        return int(lowered)
     return text.strip()

@@ -53,10 +53,10 @@ def apply(items: list[Item], config: dict[str, Any]) -> Iterator[Result]:
     netns = config["netns"]["path"].rstrip("/") or "/"
     for release in helm.releases(items):
         if release.chart == cilium.CHART and config["cilium"]["enabled"] is not False:
-            yield from _ensure(release, EXCLUSIVE, exclusive, cilium.exclusive_reason(exclusive))
+            yield from ensure(release, EXCLUSIVE, exclusive, cilium.exclusive_reason(exclusive))
         elif config["netns"]["enabled"] and is_angelnu_multus(release):
             why = f"Talos keeps network namespaces under {netns}: the chart's netns volume mounts it"
-            yield from _ensure(release, NETNS, netns, why, _hand_chosen_netns(netns))
+            yield from ensure(release, NETNS, netns, why, _hand_chosen_netns(netns))
 
 
 def is_angelnu_multus(release: helm.Release) -> bool:
@@ -71,11 +71,16 @@ def is_angelnu_multus(release: helm.Release) -> bool:
 Leave = Callable[[Any], "str | None"]
 
 
-def _ensure(
-    release: helm.Release, key: tuple[str, ...], wanted: Any, why: str, leave: Leave = lambda current: None
+def ensure(
+    release: helm.Release,
+    key: tuple[str, ...],
+    wanted: Any,
+    why: str,
+    leave: Leave = lambda current: None,
+    transform: str = NAME,
 ) -> Iterator[Result]:
     """Make `key` take the value `wanted`; `leave(current)` says why a current value stays instead
-    (None: it does not; "": it is right already)."""
+    (None: it does not; "": it is right already). Results are tagged as `transform`'s."""
     dotted = ".".join(key)
     setting = f"`{dotted}: {helm.as_text(wanted)}`"
     place, unread = _place(release, key)
@@ -85,29 +90,34 @@ def _ensure(
             release,
             f"the values of this release come from {sources}, which are not among the items: set {setting} there",
             unread[0].origin[:-1],
+            transform,
         )
         return
     reason = leave(helm.lookup(place, key))
     if reason:
-        yield _warning(release, f"{place.label}: {reason}", place.origin)
+        yield _warning(release, f"{place.label}: {reason}", place.origin, transform)
         return
     if reason is None:
         try:
             change = helm.assign(place, key, wanted)
         except YamlError as error:
             yield _warning(
-                release, f"cannot edit the values in {place.label}: {error}; set {setting} there", place.origin
+                release,
+                f"cannot edit the values in {place.label}: {error}; set {setting} there",
+                place.origin,
+                transform,
             )
             return
         if change is not None:
             assert place.item is not None
-            yield multus.changed(place.item, *change, NAME, f"{release.chart} chart: {why}")
+            yield multus.changed(place.item, *change, transform, f"{release.chart} chart: {why}")
     for values in unread:
         yield _warning(
             release,
             f"{values.label} is not among the items and is merged after {place.label}: "
             f"make sure it does not set `{dotted}`, or sets it as {setting}",
             values.origin,
+            transform,
         )
 
 
@@ -143,5 +153,5 @@ def _place(release: helm.Release, key: tuple[str, ...]) -> tuple[helm.Values | N
     return place, [values for values in sources[sources.index(place) + 1 :] if values.kind == "external"]
 
 
-def _warning(release: helm.Release, message: str, path: Path | None = None) -> Result:
-    return multus.note(release.item, message, NAME, "warning", path or release.source)
+def _warning(release: helm.Release, message: str, path: Path | None = None, transform: str = NAME) -> Result:
+    return multus.note(release.item, message, transform, "warning", path or release.source)
