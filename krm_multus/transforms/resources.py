@@ -7,6 +7,16 @@ guide raises them to requests 200m/100Mi and limits 300m/150Mi.
 Raises each configured request and limit of the main Multus container (`kube-multus`, or the only
 container running a Multus image) to `spec.resources`; never lowers a value that is already higher,
 thick and thin alike. A value that is not a quantity is left alone with a warning.
+
+Beside Cilium, the thick daemon runs each `cilium-cni` delegate (about 55 MiB) in its own container:
+- thick images tagged v4.3.0 or later get `connectionLimit: spec.resources.connectionLimit`
+  (default 8) in the `daemon-config.json` they mount, where it is unset; a moving tag
+  (`snapshot-thick`) or a digest names no release and gets an info instead;
+- the memory limit is raised (never lowered) to 64Mi plus that many `spec.resources.delegateMemory`
+  (default 56Mi): 512Mi by default, with a warning where no `connectionLimit` bounds the daemon.
+`spec.resources.qos: guaranteed` sets requests equal to limits on the main and init containers,
+giving an init container without limits the main container's (multus-cni #1093, #1160).
+Design and sources: docs/fail-closed.md.
 """
 
 from __future__ import annotations
@@ -14,11 +24,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from krm_multus import multus, quantity
+from krm_multus import concurrency, multus, quantity
 from krm_multus.sdk.resourcelist import Item
 from krm_multus.sdk.results import Result
 
 NAME = "resources"
+OOM_KILLED = "below that the daemon is OOM-killed on busy nodes (multus #1346)"
 
 
 def apply(items: list[Item], config: dict[str, Any]) -> Iterator[Result]:
@@ -30,13 +41,29 @@ def apply(items: list[Item], config: dict[str, Any]) -> Iterator[Result]:
         if name is None:
             yield multus.note(daemonset, "no Multus container found: resources left as they are", NAME, "warning")
             continue
-        for group in ("requests", "limits"):
-            for resource, wanted in settings.get(group, {}).items():
+        yield from concurrency.connection_limit(daemonset, items, config, NAME)
+        wanted_by_group = {group: dict(settings.get(group, {})) for group in ("requests", "limits")}
+        reasons: dict[tuple[str, str], str] = {}
+        delegates = concurrency.memory_limit(daemonset, items, config)
+        if delegates is not None:
+            memory, why, warning = delegates
+            if quantity.at_least(memory, wanted_by_group["limits"].get("memory", "0")):
+                wanted_by_group["limits"]["memory"] = memory
+                reasons["limits", "memory"] = why
+            if warning:
+                yield multus.note(daemonset, warning, NAME, "warning", multus.container_path(name))
+        if settings["qos"] == "guaranteed":
+            wanted_by_group["requests"].update(wanted_by_group["limits"])
+            reasons.update({("requests", resource): concurrency.GUARANTEED for resource in wanted_by_group["limits"]})
+        for group, wanted_resources in wanted_by_group.items():
+            for resource, wanted in wanted_resources.items():
                 path = (*multus.container_path(name), "resources", group, resource)
-                yield from _raise(daemonset, path, wanted)
+                yield from _raise(daemonset, path, wanted, reasons.get((group, resource), OOM_KILLED))
+        if settings["qos"] == "guaranteed":
+            yield from concurrency.guaranteed(daemonset, name, NAME)
 
 
-def _raise(daemonset: Item, path: tuple, wanted: str) -> Iterator[Result]:
+def _raise(daemonset: Item, path: tuple, wanted: str, reason: str) -> Iterator[Result]:
     current = daemonset.doc.get(path)
     if current is not None:
         enough = quantity.at_least(current, wanted)
@@ -47,5 +74,5 @@ def _raise(daemonset: Item, path: tuple, wanted: str) -> Iterator[Result]:
             return
     group, resource = path[-2], path[-1]
     change = f"raised from {current} to {wanted}" if current is not None else f"set to {wanted}"
-    why = f"{group}.{resource} {change}: below that the daemon is OOM-killed on busy nodes (multus #1346)"
+    why = f"{group}.{resource} {change}: {reason}"
     yield from multus.set_value(daemonset, path, wanted, NAME, why)
