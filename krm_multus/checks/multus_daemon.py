@@ -50,7 +50,9 @@ def apply(items: list[Item], config: dict[str, Any]) -> Iterator[Result]:
     daemonsets = multus.daemonsets(items, config)
     for daemonset in daemonsets:
         if cilium_open or _multus_open(daemonset, items):
-            yield report(daemonset, None, _message(multus.describe(daemonset)), DOUBTFUL)
+            main = multus.main_container(daemonset)
+            where = multus.container_path(main) if main else multus.POD_SPEC
+            yield report(daemonset, where, _message(multus.describe(daemonset)), DOUBTFUL)
     if not daemonsets:
         for release in helm.releases(items):
             if release.chart == "multus" and cilium_open:
