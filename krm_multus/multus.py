@@ -163,6 +163,13 @@ def set_value(item: Item, path: Path, value: Any, transform: str, why: str) -> I
         yield changed(item, path, None if current is _MISSING else current, value, transform, why)
 
 
+def append_value(item: Item, path: Path, value: Any, transform: str, why: str) -> Result:
+    """Add `value` at the end of the sequence at `path` and report the sequence before and after."""
+    before = item.doc.get(path)
+    item.doc.append(path, value)
+    return changed(item, path, before, item.doc.get(path), transform, why)
+
+
 def changed(item: Item, path: Path, current: Any, proposed: Any, transform: str, why: str) -> Result:
     return Result(why, "info", item, path, current, proposed, {"transform": transform})
 

@@ -119,13 +119,10 @@ def _add_install_cni(daemonset: Item, config: dict[str, Any]) -> Iterator[Result
     container["volumeMounts"] = [
         {"name": volume or "cnibin", "mountPath": "/host/opt/cni/bin", "mountPropagation": "Bidirectional"}
     ]
-    before = daemonset.doc.get(path)
-    daemonset.doc.append(path, container)
-    yield multus.changed(
+    yield multus.append_value(
         daemonset,
         path,
-        before,
-        daemonset.doc.get(path),
+        container,
         NAME,
         f"added init container `{INIT_CONTAINER}` ({image}): Cilium ships no reference CNI plugins "
         "for secondary networks",

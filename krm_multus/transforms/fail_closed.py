@@ -216,16 +216,7 @@ def _add_mount(daemonset: Item, container: str, directory: str, seen_as: str) ->
         (volumes, {"name": VOLUME, "hostPath": {"path": directory, "type": "DirectoryOrCreate"}}),
         (mounts, {"name": VOLUME, "mountPath": seen_as}),
     ):
-        before = daemonset.doc.get(path)
-        daemonset.doc.append(path, value)
-        yield multus.changed(
-            daemonset,
-            path,
-            before,
-            daemonset.doc.get(path),
-            NAME,
-            f"mounts {directory}, where Cilium writes its config",
-        )
+        yield multus.append_value(daemonset, path, value, NAME, f"mounts {directory}, where Cilium writes its config")
 
 
 def main_args(daemonset: Item) -> list[str]:
@@ -256,9 +247,7 @@ def _set_flag(daemonset: Item, container: str, seen_as: str) -> Iterator[Result]
     args = main_args(daemonset)
     found = flag_value(args, AUTOCONFIG_FLAG)
     if found is None:
-        before = daemonset.doc.get(args_path)
-        daemonset.doc.append(args_path, f"--{AUTOCONFIG_FLAG}={seen_as}")
-        yield multus.changed(daemonset, args_path, before, daemonset.doc.get(args_path), NAME, WHY_MULTUS)
+        yield multus.append_value(daemonset, args_path, f"--{AUTOCONFIG_FLAG}={seen_as}", NAME, WHY_MULTUS)
         return
     index, _ = found
     flag, equals, _ = args[index].partition("=")
