@@ -57,7 +57,7 @@ def apply(items: list[Item], config: dict[str, Any]) -> Iterator[Result]:
     daemonsets = multus.daemonsets(items, config)
     blocked = [problem for daemonset in daemonsets if (problem := _cannot_point(daemonset, items, directory))]
     if blocked or not daemonsets:
-        yield from blocked or [_no_multus(items, directory)]
+        yield from blocked or [_no_multus(directory)]
         return
     results: list[Result] = []
     moved = _move_cilium(items, directory, results)
@@ -103,7 +103,7 @@ def _readable_config(daemonset: Item, items: list[Item]) -> bool:
     return found is not None and found.settings is not None
 
 
-def _no_multus(items: list[Item], directory: str) -> Result:
+def _no_multus(directory: str) -> Result:
     return multus.note(
         None,
         "no Multus DaemonSet among the items to point at Cilium's new config directory: nothing changed; with "
@@ -195,7 +195,8 @@ def container_path(daemonset: Item, container: str, host_directory: str) -> str 
     }
     best: tuple[int, str] | None = None
     for mount in _mounts(daemonset, container):
-        source = host_paths.get(mount.get("name"))
+        name = mount.get("name")
+        source = host_paths.get(name) if isinstance(name, str) else None
         if source is None or not isinstance(mount.get("mountPath"), str):
             continue
         inside = host_directory == source or host_directory.startswith(source + "/")
