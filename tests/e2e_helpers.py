@@ -18,7 +18,6 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
 from golden import expect
 
@@ -27,23 +26,8 @@ PACKAGE = "examples/talos-multus"  # as the README names it, relative to the rep
 EXPECTED = ROOT / "tests" / "e2e_expected"
 README_IMAGE = "example.com/krm/krm-multus:dev"
 IMAGE = os.environ.get("KRM_MULTUS_IMAGE", README_IMAGE)
-# Set in CI: a test that would skip for lack of a tool, an engine or the image fails instead.
-REQUIRE_TOOLS = os.environ.get("KRM_MULTUS_REQUIRE_TOOLS") == "1"
 # The config value the bad-config runs spoil, wherever the config is given (file, Kptfile, arguments).
 TALOS_VERSION, BAD_TALOS_VERSION = "v1.7.6", "seven"
-
-
-def require(problem: str | None) -> None:
-    """Skip with `problem` as the reason, or fail when KRM_MULTUS_REQUIRE_TOOLS=1."""
-    if problem and REQUIRE_TOOLS:
-        pytest.fail(f"{problem} (KRM_MULTUS_REQUIRE_TOOLS=1: nothing may be skipped)")
-    if problem:
-        pytest.skip(problem)
-
-
-def missing_tools(*names: str) -> str | None:
-    missing = [name for name in names if shutil.which(name) is None]
-    return f"not on PATH: {', '.join(missing)}" if missing else None
 
 
 @functools.cache

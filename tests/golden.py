@@ -2,7 +2,8 @@
 the expected output (expected.yaml, results left out) and the expected results (results.yaml).
 
 Set KRM_MULTUS_UPDATE_GOLDEN=1 to write the expectations from what the code does now; read the
-diff before committing it.
+diff before committing it. Without it a case whose expectation is missing fails: a new case cannot
+pass by writing down whatever the code happens to do.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from krm_multus import pipeline
@@ -39,6 +41,9 @@ def run_case(text: str, case: Path, full_parse: bool = False) -> tuple[str, list
 
 
 def expect(path: Path, actual: str) -> str:
-    if UPDATE or not path.exists():
+    """The expectation in `path`; only KRM_MULTUS_UPDATE_GOLDEN=1 writes it (a missing one fails the case)."""
+    if UPDATE:
         path.write_text(actual)
+    if not path.exists():
+        pytest.fail(f"{path} is missing: write it with KRM_MULTUS_UPDATE_GOLDEN=1 and read it before committing")
     return path.read_text()

@@ -6,13 +6,12 @@ No timing is asserted: figures depend on the machine, and the benchmark is not p
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 import yaml
+from require import missing_tools, require
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -60,8 +59,8 @@ def test_resource_list_and_stream_carry_the_same_resources() -> None:
     assert listed["items"] == streamed
 
 
-@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
 def test_kustomize_patches_make_the_changes_the_function_makes(tmp_path: Path) -> None:
+    require(missing_tools("kubectl"))
     stream = generate.as_stream(list(generate.MULTUS_INSTALL))
     generate.write_kustomization(tmp_path, stream)
     built = subprocess.run(["kubectl", "kustomize", str(tmp_path)], capture_output=True, text=True, check=True)

@@ -25,14 +25,13 @@ from e2e_helpers import (
     check_stream_bad_config,
     diff,
     kpt_pipeline,
-    missing_tools,
     readme,
-    require,
     shell,
     snapshot,
     spoil_config,
     workspace,
 )
+from require import missing_tools, require
 
 pytestmark = [pytest.mark.container, pytest.mark.e2e]
 

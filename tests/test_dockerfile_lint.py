@@ -9,7 +9,8 @@ import sysconfig
 from pathlib import Path
 
 import pytest
-from e2e_helpers import ROOT, require
+from e2e_helpers import ROOT
+from require import require
 
 
 @pytest.fixture(scope="module")

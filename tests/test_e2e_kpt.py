@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from e2e_helpers import check_kpt_bad_config, check_kpt_package, kpt_pipeline, missing_tools, require
+from e2e_helpers import check_kpt_bad_config, check_kpt_package, kpt_pipeline
+from require import missing_tools, require
 
 pytestmark = pytest.mark.e2e
 

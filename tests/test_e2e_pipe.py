@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from e2e_helpers import check_stream, check_stream_bad_config, missing_tools, require
+from e2e_helpers import check_stream, check_stream_bad_config
+from require import missing_tools, require
 
 pytestmark = pytest.mark.e2e
 
