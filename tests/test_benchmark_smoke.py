@@ -99,10 +99,17 @@ def test_a_tiny_benchmark_runs_and_reports_every_figure(tmp_path: Path) -> None:
         "function, stream",
         "PyYAML floor, ResourceList",
         "PyYAML floor, stream",
+        "text-scan limit, ResourceList",
+        "text-scan limit, stream",
     }
     for figures in [*commands.values(), *report["startup"].values()]:
         assert figures["median_ms"] > 0 and figures["peak_rss_kib"] > 0
     assert report["sizes"][10]["items"] == len(MULTUS_KINDS) + 10 + 1
-    assert [target["name"].split(" ")[0] for target in report["targets"]] == ["function", "start-up", "(peak"]
+    assert [target["name"].split(" / ")[0:2] for target in report["targets"]] == [
+        ["function", "PyYAML floor at N=10"],
+        ["function", "text-scan limit at N=10"],
+        ["start-up", 'python -c "import yaml"'],
+        ["(peak memory - interpreter)", "input size at N=10"],
+    ]
     assert json.loads(json.dumps(report))["sizes"]["10"]["input_bytes"]["ResourceList"] > 0
     assert "function, ResourceList" in run.format_report(report)
