@@ -76,6 +76,14 @@ KNOWN_GAPS: dict[str, str] = {
         "12.12 an IPAM-only NAD nobody attaches is an error; thin Multus gets the thick daemon's #1346 "
         "resource raise; the thin v3 warning says 'shim' for the multus binary"
     ),
+    "flux-home-operations-chart": (
+        "12.3 the home-operations chart's cniPlugins values install plugins; 12.4 `ips` reaches static IPAM as "
+        "CNI_ARGS; 12.6/12.7 the release (OCIRepository elsewhere) is not recognised or named"
+    ),
+    "flux-release-values-elsewhere": (
+        "12.3 a release that renders in-cluster may install plugins: no 'not on the nodes' claim; "
+        "12.6 an ambiguous Multus release gets no result naming it and the config that decides"
+    ),
     "sriov-operator-ovs": (
         "12.3 the OVS CNI DaemonSet installs `ovs`; "
         "12.10 a Job with generateName fails the whole stream; "
