@@ -72,9 +72,9 @@ KNOWN_GAPS: dict[str, str] = {
         "12.9 Flux `${VAR}` placeholders in the NAD and the networks annotation are judged as values (errors)"
     ),
     "helm-template-thin-v3": (
-        "12.4 `ips` reaches static IPAM as CNI_ARGS; "
-        "12.12 an IPAM-only NAD nobody attaches is an error; thin Multus gets the thick daemon's #1346 "
-        "resource raise; the thin v3 warning says 'shim' for the multus binary"
+        "12.4 `ips` reaches static IPAM as CNI_ARGS; 12.12 an IPAM-only NAD nobody attaches is an error; thin "
+        "Multus gets the thick daemon's #1346 resource raise; thin v3 /entrypoint.sh (atomic cp + mv) gets a #1221 "
+        "warning about a 'shim'"
     ),
     "flux-home-operations-chart": (
         "12.3 the home-operations chart's cniPlugins values install plugins; 12.4 `ips` reaches static IPAM as "
