@@ -22,8 +22,13 @@ TESTDATA = Path(__file__).resolve().parent.parent / "testdata"
 UPDATE = os.environ.get("KRM_MULTUS_UPDATE_GOLDEN") == "1"
 
 
+REPOSITORY_CORPUS = "repos"  # whole repositories run through every module: tests/test_repos.py
+
+
 def cases() -> list[Path]:
-    return sorted(path.parent for path in TESTDATA.glob("*/*/input.yaml"))
+    return sorted(
+        path.parent for path in TESTDATA.glob("*/*/input.yaml") if path.parent.parent.name != REPOSITORY_CORPUS
+    )
 
 
 def case_id(case: Path) -> str:
