@@ -184,20 +184,28 @@ def _read_config(path: str) -> tuple[Any, str | None]:
 
 def config_reference() -> str:
     """Every option with its ConfigMap key, default and meaning, from the schema."""
+    lines = ["config reference (kind MultusTalos, apiVersion krm-multus.dev/v1alpha1; ConfigMap key in brackets):"]
+    for field, key, default, description in config_options():
+        bracket = f" [{key}]" if key else ""
+        lines.append(f"  spec.{field}{bracket} = {json.dumps(default)}: {description}".rstrip(": "))
+    return "\n".join(lines) + "\n"
+
+
+def config_options() -> list[tuple[str, str | None, Any, str]]:
+    """(field below `spec`, ConfigMap key or None, default, description) of every option in the schema:
+    the leaves, and the objects that have a default of their own (resources.requests, say)."""
     from krm_multus.sdk import config
 
-    lines = ["config reference (kind MultusTalos, apiVersion krm-multus.dev/v1alpha1; ConfigMap key in brackets):"]
     keys = {path: key for key, path in config.configmap_keys().items()}
+    options: list[tuple[str, str | None, Any, str]] = []
 
     def walk(node: dict[str, Any], path: tuple[str, ...]) -> None:
         node = config.resolve(node)
         if "properties" not in node or node.get("default"):
-            default = json.dumps(config.defaults(node))
-            key = f" [{keys[path]}]" if path in keys else ""
-            lines.append(f"  spec.{'.'.join(path)}{key} = {default}: {node.get('description', '')}".rstrip(": "))
+            options.append((".".join(path), keys.get(path), config.defaults(node), node.get("description", "")))
             return
         for name, child in node["properties"].items():
             walk(child, (*path, name))
 
     walk(config.spec_schema(), ())
-    return "\n".join(lines) + "\n"
+    return options

@@ -3,7 +3,6 @@ full JSON Schema validator on it."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import jsonschema
@@ -54,18 +53,6 @@ def test_defaults() -> None:
     assert spec["resources"]["limits"] == {"cpu": "300m", "memory": "150Mi"}
     assert spec["cilium"] == {"enabled": "auto", "installCNI": {"enabled": True, "image": ""}, "exclusive": False}
     assert jsonschema.validate({**TYPED, "spec": spec}, config.schema()) is None
-
-
-def test_readme_table_matches_the_schema() -> None:
-    """The README's config table is documentation of the schema, not a second declaration."""
-    readme = (ROOT / "README.md").read_text()
-    rows = re.findall(r"^\| `spec\.([\w.]+)` \| (`[\w-]+`|—) \|", readme, re.M)
-    keys = {".".join(path): key for key, path in config.configmap_keys().items()}
-    assert rows, "the README has no config table"
-    for field, key in rows:
-        assert key.strip("`") == keys.get(field, "—"), field
-    documented = {field for field, _ in rows}
-    assert set(keys) <= documented
 
 
 @pytest.mark.parametrize(
