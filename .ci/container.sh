@@ -82,16 +82,16 @@ do_base() {
         mv "$tarball.tmp" "$tarball"   # a killed run leaves no half tarball behind
         rm -rf --one-file-system "$dir"
     fi
-    # The host's CA bundle goes in at import, not into the cached tarball: pip in
-    # the build stage trusts what the host trusts today.
+    docker image inspect "$BASE-rootfs" >/dev/null 2>&1 || docker import "$tarball" "$BASE-rootfs" >/dev/null
+    # The host's CA bundle goes in on top, not into the cached tarball: pip in the
+    # build stage trusts what the host trusts today.
     local ca=$CACHE/ca.tmp
     rm -rf "$ca" && mkdir -p "$ca/etc/ssl/certs"
     cp "$CA_BUNDLE" "$ca/etc/ssl/certs/ca-certificates.crt"
     printf '[global]\ncert = /etc/ssl/certs/ca-certificates.crt\n' >"$ca/etc/pip.conf"
-    cp "$tarball" "$ca.tar"
-    tar --numeric-owner --owner=0 --group=0 -C "$ca" -rf "$ca.tar" ./etc/ssl ./etc/pip.conf
-    docker import "$ca.tar" "$BASE" >/dev/null
-    rm -rf "$ca" "$ca.tar"
+    printf 'FROM %s\nCOPY etc/ /etc/\n' "$BASE-rootfs" |
+        DOCKER_BUILDKIT=0 docker build -q --network none -t "$BASE" -f - "$ca" >/dev/null
+    rm -rf "$ca"
 }
 
 do_build() {
