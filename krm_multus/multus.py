@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 from krm_multus.sdk.resourcelist import Item
-from krm_multus.sdk.results import Result
 from krm_multus.sdk.yamledit import Path
 
 MAIN_CONTAINER = "kube-multus"
@@ -33,7 +32,6 @@ MAINTAINED_PLUGIN_IMAGES = (
 )
 POD_SPEC: Path = ("spec", "template", "spec")
 _VERSION_TAG = re.compile(r"^v?(\d+)\.(\d+)\.(\d+)")
-_MISSING: Any = object()
 
 
 def daemonsets(items: list[Item], config: dict[str, Any]) -> list[Item]:
@@ -154,22 +152,6 @@ def describe(item: Item) -> str:
     version = image_version(image_of(item))
     release = "v" + ".".join(map(str, version)) if version else f"v{generation(item)}"
     return f"{flavor(item)} Multus {release}"
-
-
-def set_value(item: Item, path: Path, value: Any, transform: str, why: str) -> Iterator[Result]:
-    """Make one field equal `value` and report the change (nothing when it already is)."""
-    current = item.doc.get(path, _MISSING)
-    if item.doc.set(path, value):
-        yield changed(item, path, None if current is _MISSING else current, value, transform, why)
-
-
-def changed(item: Item, path: Path, current: Any, proposed: Any, transform: str, why: str) -> Result:
-    return Result(why, "info", item, path, current, proposed, {"transform": transform})
-
-
-def note(item: Item | None, message: str, transform: str, severity: str = "info", path: Path | None = None) -> Result:
-    """A transform's word that it did not apply, and why."""
-    return Result(message, severity, item, path, tags={"transform": transform})
 
 
 def main_container(item: Item) -> str | None:

@@ -7,7 +7,7 @@ from typing import Any
 from krm_multus import multus, registry
 from krm_multus.sdk import config as fn_config
 from krm_multus.sdk.resourcelist import Item, ItemError, ResourceList
-from krm_multus.sdk.results import Result
+from krm_multus.sdk.results import Reporter, Result
 
 
 def run(resource_list: ResourceList, function_config: Any = None, only: str | None = None) -> list[Result]:
@@ -106,8 +106,9 @@ def _guarded(module: Any, items: list[Item], config: dict[str, Any]) -> list[Res
     """
     results: list[Result] = []
     tag = "transform" if module in registry.TRANSFORMS else "check"
+    report = Reporter(tag, module.NAME, config["checks"]["severity"] if tag == "check" else "error")
     try:
-        results.extend(module.apply(items, config))
+        results.extend(module.apply(items, config, report))
     except ItemError as error:
         index = items.index(error.item) if error.item in items else "?"
         results.append(

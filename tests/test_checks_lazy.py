@@ -5,6 +5,7 @@ from __future__ import annotations
 from krm_multus import registry
 from krm_multus.sdk import config as fn_config
 from krm_multus.sdk import resourcelist
+from krm_multus.sdk.results import Reporter
 
 HEADER = "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n"
 NAD = """\
@@ -39,7 +40,11 @@ def test_checks_leave_unrelated_items_unparsed() -> None:
         {"apiVersion": fn_config.API_VERSION, "kind": fn_config.KIND, "spec": {"talos": {"version": "v1.9.0"}}}
     )
     assert config is not None and problems == []
-    results = [result for module in registry.CHECKS for result in module.apply(resource_list.items, config)]
+    results = [
+        result
+        for module in registry.CHECKS
+        for result in module.apply(resource_list.items, config, Reporter("check", module.NAME))
+    ]
     parsed = [item.name for item in resource_list.items if item._data is not resourcelist._UNSET]
     assert parsed == ["lan", "d0", "d50", "d100", "d150"]
     # The run did look at what it parsed: the macvlan plugin is missing on Talos 1.9.

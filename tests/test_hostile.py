@@ -495,7 +495,7 @@ class Crash:
     NAME = "crash"
 
     @staticmethod
-    def apply(items: list, config: dict) -> types.GeneratorType:
+    def apply(items: list, config: dict, report: object) -> types.GeneratorType:
         for item in items:
             if item.is_a("DaemonSet", "apps"):
                 item.doc.set(("metadata", "labels"), {"half": "done"})

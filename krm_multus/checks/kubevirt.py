@@ -31,18 +31,16 @@ from collections.abc import Iterator
 from typing import Any
 
 from krm_multus.checks import workloads
-from krm_multus.checks.findings import DOUBTFUL, Reporter
 from krm_multus.checks.nad import Index, not_found
 from krm_multus.sdk.resourcelist import Item
-from krm_multus.sdk.results import Result
+from krm_multus.sdk.results import Reporter, Result
 
 NAME = "kubevirt"
 LIMITATION = "https://kubevirt.io/user-guide/network/interfaces_and_networks/#invalid-cnis-for-secondary-networks"
 INTERFACES = ("domain", "devices", "interfaces")
 
 
-def apply(items: list[Item], config: dict[str, Any]) -> Iterator[Result]:
-    report = Reporter(NAME, config)
+def apply(items: list[Item], config: dict[str, Any], report: Reporter) -> Iterator[Result]:
     index: Index | None = None
     for item in items:
         spec_path = workloads.vm_spec(item)
@@ -68,7 +66,7 @@ def _check(vm: Item, spec_path: tuple[str, ...], index: Index, report: Reporter)
                 vm,
                 (*spec_path, "networks", {"name": name}, "multus", "networkName"),
                 not_found(nad_name, namespace, "VM", "the VM's launcher pod"),
-                DOUBTFUL,
+                "warning",
             )
             continue
         kinds = nad.macvlan_like()

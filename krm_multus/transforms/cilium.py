@@ -29,7 +29,7 @@ from typing import Any
 
 from krm_multus import helm, multus
 from krm_multus.sdk.resourcelist import Item
-from krm_multus.sdk.results import Result
+from krm_multus.sdk.results import Reporter, Result
 
 NAME = "cilium"
 CHART = "cilium"
@@ -59,7 +59,7 @@ EXCLUSIVE = ("data", "cni-exclusive")
 BUNDLED_PLUGINS = (1, 8)
 
 
-def apply(items: list[Item], config: dict[str, Any]) -> Iterator[Result]:
+def apply(items: list[Item], config: dict[str, Any], report: Reporter) -> Iterator[Result]:
     settings = config["cilium"]
     if settings["enabled"] is False:
         return
@@ -75,22 +75,22 @@ def apply(items: list[Item], config: dict[str, Any]) -> Iterator[Result]:
     if settings["enabled"] is True or cilium_configs or agents or released:
         if settings["installCNI"]["enabled"]:
             for daemonset in daemonsets:
-                yield from _add_install_cni(daemonset, config)
+                yield from _add_install_cni(report, daemonset, config)
         wanted = "true" if settings["exclusive"] else "false"
         for cilium_config in cilium_configs:
-            yield from multus.set_value(cilium_config, EXCLUSIVE, wanted, NAME, exclusive_reason(settings["exclusive"]))
+            yield from report.set_value(cilium_config, EXCLUSIVE, wanted, exclusive_reason(settings["exclusive"]))
         if not cilium_configs and not released and agents:
-            yield multus.note(
+            yield report(
                 agents[0],
+                None,
                 f"Cilium is deployed but its `{CONFIG_MAP}` ConfigMap is not among the items: set the Helm "
                 f'value `cni.exclusive={wanted}` (or `cni-exclusive: "{wanted}"` in `{CONFIG_MAP}`)',
-                NAME,
                 "warning",
             )
     minor = _talos_minor(config)
     if minor is None or minor >= BUNDLED_PLUGINS:
         for daemonset in daemonsets:
-            yield from _archived_installer(daemonset)
+            yield from _archived_installer(report, daemonset)
 
 
 def releases(items: list[Item]) -> list[helm.Release]:
@@ -104,13 +104,13 @@ def exclusive_reason(exclusive: bool) -> str:
     return "Cilium must not take over /etc/cni/net.d, or it renames the Multus config away"
 
 
-def _add_install_cni(daemonset: Item, config: dict[str, Any]) -> Iterator[Result]:
+def _add_install_cni(report: Reporter, daemonset: Item, config: dict[str, Any]) -> Iterator[Result]:
     path = (*multus.POD_SPEC, "initContainers")
     if any(multus.is_plugin_installer(c) for c in multus.containers(daemonset, "initContainers")):
         return
     image, warning = install_cni_image(config)
     if warning:
-        yield multus.note(daemonset, warning, NAME, "warning")
+        yield report(daemonset, None, warning, "warning")
     volume = _bin_volume(daemonset)
     container: dict[str, Any] = {"name": INIT_CONTAINER, "image": image}
     if multus.is_archived_plugin_image(image):
@@ -121,22 +121,20 @@ def _add_install_cni(daemonset: Item, config: dict[str, Any]) -> Iterator[Result
     ]
     before = daemonset.doc.get(path)
     daemonset.doc.append(path, container)
-    yield multus.changed(
+    yield report.change(
         daemonset,
         path,
         before,
         daemonset.doc.get(path),
-        NAME,
         f"added init container `{INIT_CONTAINER}` ({image}): Cilium ships no reference CNI plugins "
         "for secondary networks",
     )
     if volume is None:
-        yield multus.note(
+        yield report(
             daemonset,
-            "no `cnibin` volume (hostPath /opt/cni/bin) for install-cni to write to: add one",
-            NAME,
-            "warning",
             (*multus.POD_SPEC, "volumes"),
+            "no `cnibin` volume (hostPath /opt/cni/bin) for install-cni to write to: add one",
+            "warning",
         )
 
 
@@ -149,22 +147,21 @@ def _bin_volume(daemonset: Item) -> str | None:
     return None
 
 
-def _archived_installer(daemonset: Item) -> Iterator[Result]:
+def _archived_installer(report: Reporter, daemonset: Item) -> Iterator[Result]:
     archived = [
         c
         for c in multus.containers(daemonset, "initContainers")
         if multus.is_archived_plugin_image(str(c.get("image") or ""))
     ]
     if archived:
-        yield multus.note(
+        yield report(
             daemonset,
+            multus.container_path(archived[0]["name"], "initContainers"),
             f"`{archived[0]['name']}` runs {multus.ARCHIVED_PLUGIN_IMAGE}, which is archived (siderolabs/pkgs#1399) "
             f"and has no image for Talos 1.10 or later: use a maintained plugin image, "
             f"{', '.join(multus.MAINTAINED_PLUGIN_IMAGES)} (`spec.cilium.installCNI.image` sets the image of the "
             "`install-cni` this function adds)",
-            NAME,
             "info",
-            multus.container_path(archived[0]["name"], "initContainers"),
         )
 
 
