@@ -12,6 +12,7 @@ import shlex
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
+from krm_multus.sdk import lookups
 from krm_multus.sdk.resourcelist import Item
 from krm_multus.sdk.yamledit import Path
 
@@ -72,10 +73,7 @@ def runs_multus(item: Item) -> bool:
 
 def pod_spec(item: Item) -> dict[str, Any]:
     """The pod template's spec, read-only ({} where the item has none)."""
-    found: Any = item.data
-    for key in POD_SPEC:
-        found = found.get(key) if isinstance(found, dict) else None
-    return found if isinstance(found, dict) else {}
+    return lookups.mapping(lookups.get(item.data, POD_SPEC))
 
 
 def containers(item: Item, key: str = "containers") -> list[dict[str, Any]]:
@@ -86,14 +84,9 @@ def containers(item: Item, key: str = "containers") -> list[dict[str, Any]]:
     return [c for c in found if isinstance(c, dict) and isinstance(c.get("name"), str)]
 
 
-def as_list(value: Any) -> list[Any]:
-    """`value` where it is a list, else nothing: a field of the wrong shape is not ours to read."""
-    return value if isinstance(value, list) else []
-
-
 def volumes(item: Item) -> list[dict[str, Any]]:
     """The pod template's volumes that are mappings (odd shapes are left to the API server to refuse)."""
-    return [volume for volume in as_list(pod_spec(item).get("volumes")) if isinstance(volume, dict)]
+    return [volume for volume in lookups.as_list(pod_spec(item).get("volumes")) if isinstance(volume, dict)]
 
 
 def container_path(name: str, key: str = "containers") -> Path:

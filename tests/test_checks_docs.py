@@ -39,7 +39,7 @@ def sections() -> dict[str, str]:
 
 
 def test_every_check_has_a_section() -> None:
-    assert list(sections()) == [module.NAME for module in registry.CHECKS]
+    assert list(sections()) == [module.name for module in registry.CHECKS]
 
 
 def test_every_example_is_a_golden_result() -> None:

@@ -43,7 +43,7 @@ def test_checks_leave_unrelated_items_unparsed() -> None:
     results = [
         result
         for module in registry.CHECKS
-        for result in module.apply(resource_list.items, config, Reporter("check", module.NAME))
+        for result in module.code.apply(resource_list.items, config, Reporter("check", module.name))
     ]
     parsed = [item.name for item in resource_list.items if item._data is not resourcelist._UNSET]
     assert parsed == ["lan", "d0", "d50", "d100", "d150"]

@@ -44,15 +44,31 @@ def test_configmap_keys() -> None:
             "cni-exclusive",
             "checks",
             "checks-severity",
+            "image",
+            "helm-values",
+            *(
+                f"{name}-severity"
+                for name in ("netns", "install-binary", "resources", "image", "cilium", "helm-values")
+            ),
+            *(
+                key
+                for check in ("network-attachment", "network-selection", "kubevirt", "talos-plugins")
+                for key in (check, f"{check}-severity")
+            ),
         ]
     )
 
 
 def test_defaults() -> None:
     spec = config.defaults()
-    assert spec["netns"] == {"enabled": True, "path": "/var/run/netns/"}
+    assert spec["netns"] == {"enabled": True, "severity": "error", "path": "/var/run/netns/"}
     assert spec["resources"]["limits"] == {"cpu": "300m", "memory": "150Mi"}
-    assert spec["cilium"] == {"enabled": "auto", "installCNI": {"enabled": True, "image": ""}, "exclusive": False}
+    assert spec["cilium"] == {
+        "enabled": "auto",
+        "severity": "error",
+        "installCNI": {"enabled": True, "image": ""},
+        "exclusive": False,
+    }
     assert jsonschema.validate({**TYPED, "spec": spec}, config.schema()) is None
 
 

@@ -505,7 +505,11 @@ class Crash:
 
 @pytest.fixture
 def crashing_transform(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(registry, "TRANSFORMS", (*registry.TRANSFORMS[:1], Crash, *registry.TRANSFORMS[1:]))
+    monkeypatch.setattr(
+        registry,
+        "TRANSFORMS",
+        (*registry.TRANSFORMS[:2], registry.Module("transform", Crash, ()), *registry.TRANSFORMS[2:]),
+    )
 
 
 def test_a_transform_that_crashes_fails_the_stream_without_output(crashing_transform: None) -> None:

@@ -32,6 +32,7 @@ from typing import Any
 
 from krm_multus.checks import workloads
 from krm_multus.checks.nad import Index, not_found
+from krm_multus.sdk import lookups
 from krm_multus.sdk.resourcelist import Item
 from krm_multus.sdk.results import Reporter, Result
 
@@ -52,10 +53,10 @@ def apply(items: list[Item], config: dict[str, Any], report: Reporter) -> Iterat
 
 
 def _check(vm: Item, spec_path: tuple[str, ...], index: Index, report: Reporter) -> Iterator[Result]:
-    spec = workloads.dig(vm.data, spec_path)
-    networks = workloads.named(workloads.dig(spec, ("networks",)))
-    for name, interface in workloads.named(workloads.dig(spec, INTERFACES)).items():
-        network_name = workloads.dig(networks.get(name), ("multus", "networkName"))
+    spec = lookups.get(vm.data, spec_path)
+    networks = lookups.by_name(lookups.get(spec, ("networks",)))
+    for name, interface in lookups.by_name(lookups.get(spec, INTERFACES)).items():
+        network_name = lookups.get(networks.get(name), ("multus", "networkName"))
         if not isinstance(network_name, str) or not network_name:
             continue
         namespace, _, nad_name = network_name.rpartition("/")

@@ -46,6 +46,7 @@ from typing import Any, NamedTuple
 from krm_multus.checks import netvalues, workloads
 from krm_multus.checks.findings import show, yaml_kind
 from krm_multus.checks.nad import Index, not_found
+from krm_multus.sdk import lookups
 from krm_multus.sdk.resourcelist import Item
 from krm_multus.sdk.results import Reporter, Result
 
@@ -111,9 +112,9 @@ def apply(items: list[Item], config: dict[str, Any], report: Reporter) -> Iterat
 
 def _check(item: Item, template: tuple[str, ...], index: Index, report: Reporter) -> Iterator[Result]:
     path = (*template, *ANNOTATIONS, ANNOTATION)
-    annotations = workloads.dig(item.data, (*template, *ANNOTATIONS))
+    annotations = lookups.get(item.data, (*template, *ANNOTATIONS))
     if not isinstance(annotations, dict) or ANNOTATION not in annotations:
-        outer = workloads.dig(item.data, ANNOTATIONS)
+        outer = lookups.get(item.data, ANNOTATIONS)
         if template and isinstance(outer, dict) and ANNOTATION in outer:
             yield report(
                 item,

@@ -27,11 +27,10 @@ Failing:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
-from krm_multus import multus
+from krm_multus import multus, talos
 from krm_multus.checks import netvalues
 from krm_multus.checks.nad import CONFIG_PATH, Index, Nad
 from krm_multus.sdk.resourcelist import Item
@@ -39,21 +38,19 @@ from krm_multus.sdk.results import Reporter, Result
 
 NAME = "talosPlugins"
 BUNDLED = ("bridge", "firewall", "flannel", "host-local", "loopback", "portmap")
-BUNDLED_SINCE = (1, 8)
 BRIDGE_CONFIG_SINCE = (1, 14)
 DEFAULT_BRIDGE = "cni0"  # what the bridge plugin calls its bridge when the config names none
 
 
 def apply(items: list[Item], config: dict[str, Any], report: Reporter) -> Iterator[Result]:
     version = config["talos"]["version"]
-    found = re.match(r"v?(\d+)\.(\d+)", version)
-    if found is None:
+    release = talos.release(version)
+    if release is None:
         return
-    release = (int(found[1]), int(found[2]))
     nads = Index(items).nads
     if not nads:
         return
-    if release >= BUNDLED_SINCE and not any(installs_plugins(item) for item in items):
+    if release >= talos.BUNDLED_PLUGINS and not any(installs_plugins(item) for item in items):
         for nad in nads:
             yield from _missing(nad, version, report)
     yield from _bridges(nads, release, report)

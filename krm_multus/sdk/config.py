@@ -13,6 +13,8 @@ import re
 from functools import cache
 from typing import Any
 
+from krm_multus.sdk import lookups
+
 # The schema sits in the package folder, one level up from this SDK folder.
 SCHEMA_FILE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "fn-config.schema.json")
 API_VERSION = "krm-multus.dev/v1alpha1"
@@ -84,7 +86,7 @@ def validate(value: Any, node: dict[str, Any], where: str) -> list[ConfigError]:
     shown = json.dumps(value, default=str)
     if "const" in node and value != node["const"]:
         return [ConfigError(where, f"`{where}` must be {json.dumps(node['const'])}, not {shown}")]
-    if "enum" in node and not any(_same(value, choice) for choice in node["enum"]):
+    if "enum" in node and not any(lookups.same(value, choice) for choice in node["enum"]):
         choices = ", ".join(json.dumps(choice) for choice in node["enum"])
         return [ConfigError(where, f"`{where}` is {shown}; use one of {choices}")]
     expected = _TYPES.get(node.get("type", ""))
@@ -110,10 +112,6 @@ def validate(value: Any, node: dict[str, Any], where: str) -> list[ConfigError]:
     return problems
 
 
-def _same(value: Any, choice: Any) -> bool:
-    return type(value) is type(choice) and value == choice
-
-
 def merge(base: Any, override: Any) -> Any:
     if isinstance(base, dict) and isinstance(override, dict):
         return {
@@ -122,12 +120,23 @@ def merge(base: Any, override: Any) -> Any:
     return override
 
 
-def bind(function_config: Any) -> tuple[dict[str, Any] | None, list[ConfigError]]:
+class Config(dict):
+    """The bound `spec`, defaults filled in; `given` is the part the user wrote (a module may need to
+    tell "set to the default" from "left out")."""
+
+    __slots__ = ("given",)
+
+    def __init__(self, given: dict[str, Any]) -> None:
+        super().__init__(merge(defaults(), given))
+        self.given = given
+
+
+def bind(function_config: Any) -> tuple[Config | None, list[ConfigError]]:
     """The `spec` to run with (defaults filled in), or None and every problem that makes it unusable."""
     problems = check(function_config)
     if problems:
         return None, problems
-    return merge(defaults(), _spec_of(function_config)), []
+    return Config(_spec_of(function_config)), []
 
 
 def check(function_config: Any) -> list[ConfigError]:
@@ -180,10 +189,7 @@ def _spec_of(function_config: Any) -> dict[str, Any]:
     keys = configmap_keys()
     for key, text in (function_config.get("data") or {}).items():
         path = keys[key]
-        target = spec
-        for part in path[:-1]:
-            target = target.setdefault(part, {})
-        target[path[-1]] = _from_text(text, _node_at(path))
+        lookups.get_or_create(spec, path[:-1])[path[-1]] = _from_text(text, _node_at(path))
     return spec
 
 

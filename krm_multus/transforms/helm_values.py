@@ -36,11 +36,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from krm_multus import helm
+from krm_multus import cilium, helm
+from krm_multus.sdk import lookups
 from krm_multus.sdk.resourcelist import Item
 from krm_multus.sdk.results import Reporter, Result
 from krm_multus.sdk.yamledit import Path, YamlError
-from krm_multus.transforms import cilium
 
 NAME = "helmValues"
 EXCLUSIVE = ("cni", "exclusive")
@@ -65,7 +65,7 @@ def is_angelnu_multus(release: helm.Release) -> bool:
         return False
     if release.repository:
         return "angelnu" in release.repository
-    return any(helm.lookup(values, NETNS[:1]) is not helm.MISSING for values in release.values)
+    return any(helm.lookup(values, NETNS[:1]) is not lookups.MISSING for values in release.values)
 
 
 Leave = Callable[[Any], "str | None"]
@@ -136,7 +136,7 @@ def _place(release: helm.Release, key: tuple[str, ...]) -> tuple[helm.Values | N
     """Where `key` gets its value written, and the unreadable sources merged after that place."""
     sources = [values for values in release.values if values.may_set(key)]
     unread = [values for values in sources if values.kind == "external"]
-    setting = [values for values in sources if helm.lookup(values, key) is not helm.MISSING]
+    setting = [values for values in sources if helm.lookup(values, key) is not lookups.MISSING]
     files = [values for values in sources if values.kind == "embedded"]
     inline = [values for values in sources if values.kind == "inline"]
     if setting:

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from krm_multus import multus
+from krm_multus.sdk import lookups
 from krm_multus.sdk.resourcelist import Item
 from krm_multus.sdk.results import Reporter, Result
 
@@ -152,7 +153,7 @@ def _require_arch(report: Reporter, item: Item, operator: str) -> Iterator[Resul
         return
     for index, term in enumerate(terms):
         expressions = term.get("matchExpressions") if isinstance(term, dict) else None
-        arch = [e for e in multus.as_list(expressions) if isinstance(e, dict) and e.get("key") == ARCH_LABEL]
+        arch = [e for e in lookups.as_list(expressions) if isinstance(e, dict) and e.get("key") == ARCH_LABEL]
         if arch == [expression]:
             continue
         if arch:

@@ -33,8 +33,6 @@ UPGRADE = "upgrade to a v4.2.3 or later image to install the shim atomically"
 
 
 def apply(items: list[Item], config: dict[str, Any], report: Reporter) -> Iterator[Result]:
-    if not config["installBinary"]["enabled"]:
-        return
     for daemonset in multus.daemonsets(items, config):
         yield from _fix(report, daemonset)
 

@@ -29,8 +29,6 @@ UPSTREAM_PATHS = ("/run/netns", "/run/netns/")
 
 def apply(items: list[Item], config: dict[str, Any], report: Reporter) -> Iterator[Result]:
     settings = config["netns"]
-    if not settings["enabled"]:
-        return
     wanted = settings["path"]
     for daemonset in multus.daemonsets(items, config):
         if multus.flavor(daemonset) == "thin":

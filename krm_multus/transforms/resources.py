@@ -23,8 +23,6 @@ NAME = "resources"
 
 def apply(items: list[Item], config: dict[str, Any], report: Reporter) -> Iterator[Result]:
     settings = config["resources"]
-    if not settings["enabled"]:
-        return
     for daemonset in multus.daemonsets(items, config):
         name = multus.main_container(daemonset)
         if name is None:
