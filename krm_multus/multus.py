@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 from krm_multus.sdk import lookups
+from krm_multus.sdk.config import Config
 from krm_multus.sdk.resourcelist import Item
 from krm_multus.sdk.yamledit import Path
 
@@ -35,29 +36,29 @@ POD_SPEC: Path = ("spec", "template", "spec")
 _VERSION_TAG = re.compile(r"^v?(\d+)\.(\d+)\.(\d+)")
 
 
-def daemonsets(items: list[Item], config: dict[str, Any]) -> list[Item]:
+def daemonsets(items: list[Item], config: Config) -> list[Item]:
     """The Multus DaemonSets to change: by `spec.target.match`, those with the configured name (and the
     arm64 copy the image transform made), those running a Multus image, or (`auto`) either."""
-    target = config["target"]
-    names = (target["name"], target["name"] + ARM64_SUFFIX)
-    match = target["match"]
+    target = config.target
+    names = (target.name, target.name + ARM64_SUFFIX)
+    match = target.match
     return [
         item
         for item in items
         if item.is_a("DaemonSet", "apps")
         and not item.is_local_config
-        and (not target["namespace"] or item.namespace == target["namespace"])
+        and (not target.namespace or item.namespace == target.namespace)
         and ((match != "image" and item.name in names) or (match != "name" and runs_multus(item)))
     ]
 
 
-def target_description(config: dict[str, Any]) -> str:
+def target_description(config: Config) -> str:
     """How `daemonsets` looks for the Multus DaemonSet, for messages that found none."""
-    target = config["target"]
-    by_name = f"named {target['name']}"
+    target = config.target
+    by_name = f"named {target.name}"
     by_image = f"running a `{MULTUS_REPOSITORY}` image"
-    found = {"name": by_name, "image": by_image}.get(target["match"], f"{by_name} or {by_image}")
-    return found + (f" in namespace {target['namespace']}" if target["namespace"] else "")
+    found = {"name": by_name, "image": by_image}.get(target.match, f"{by_name} or {by_image}")
+    return found + (f" in namespace {target.namespace}" if target.namespace else "")
 
 
 def runs_multus(item: Item) -> bool:

@@ -40,11 +40,11 @@ def run(resource_list: ResourceList, function_config: Any = None, only: Collecti
     return results
 
 
-def _switched_on(module: registry.Module, config: dict[str, Any]) -> bool:
+def _switched_on(module: registry.Module, config: fn_config.Config) -> bool:
     return all(lookups.get(config, (*section, "enabled")) is not False for section in module.sections)
 
 
-def _severity(module: registry.Module, config: dict[str, Any]) -> str:
+def _severity(module: registry.Module, config: fn_config.Config) -> str:
     """The lowest severity the module's sections configure: its results go no higher."""
     configured = [lookups.get(config, (*section, "severity"), "error") for section in module.sections]
     return min(configured, key=SEVERITIES.index, default="error")
@@ -96,7 +96,7 @@ def _is_kustomization(data: dict[str, Any]) -> bool:
     return str(data.get("apiVersion", "")).startswith("kustomize.config.k8s.io/")
 
 
-def _guarded(module: registry.Module, items: list[Item], config: dict[str, Any]) -> list[Result]:
+def _guarded(module: registry.Module, items: list[Item], config: fn_config.Config) -> list[Result]:
     """A module's results; a module that raises becomes one error result, and the run goes on.
 
     An item it cannot read or edit is named in that result; any other failure is a bug, reported

@@ -95,7 +95,8 @@ def test_daemonsets_by_name_or_image(match: str, found: list[str]) -> None:
         _daemonset("multus", "ghcr.io/k8snetworkplumbingwg/multus-cni:v4.2.2"),
         _daemonset("dynamic", "ghcr.io/k8snetworkplumbingwg/multus-dynamic-networks-controller:v0.3.7"),
     ]
-    settings = config.merge(config.defaults(), {"target": {"match": match}})
+    settings, _ = config.bind({**config.typed_header(), "spec": {"target": {"match": match}}})
+    assert settings is not None
     assert [item.name for item in multus.daemonsets(items, settings)] == found
 
 

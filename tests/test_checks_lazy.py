@@ -36,9 +36,7 @@ def deployment(name: str, annotated: bool) -> str:
 def test_checks_leave_unrelated_items_unparsed() -> None:
     text = HEADER + NAD + "".join(deployment(f"d{number}", number % 50 == 0) for number in range(200))
     resource_list = resourcelist.read(text)
-    config, problems = fn_config.bind(
-        {"apiVersion": fn_config.API_VERSION, "kind": fn_config.KIND, "spec": {"talos": {"version": "v1.9.0"}}}
-    )
+    config, problems = fn_config.bind({**fn_config.typed_header(), "spec": {"talos": {"version": "v1.9.0"}}})
     assert config is not None and problems == []
     results = [
         result

@@ -72,7 +72,7 @@ def test_every_module_can_be_switched_off_and_capped_by_name(module: registry.Mo
     for text in inputs:
         for config in (
             {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {enabled: "false"}},
-            {"apiVersion": fn_config.API_VERSION, "kind": fn_config.KIND, "spec": typed_off},
+            {**fn_config.typed_header(), "spec": typed_off},
         ):
             assert _tagged(_results(text, config), module) == []
         results = _tagged(_results(text, _configmap(**{severity: "info"})), module)

@@ -28,11 +28,11 @@ Failing (the same VM on a macvlan NAD):
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from krm_multus.checks import workloads
 from krm_multus.checks.nad import Index, not_found
 from krm_multus.sdk import lookups
+from krm_multus.sdk.config import Config
 from krm_multus.sdk.resourcelist import Item
 from krm_multus.sdk.results import Reporter, Result
 
@@ -41,7 +41,7 @@ LIMITATION = "https://kubevirt.io/user-guide/network/interfaces_and_networks/#in
 INTERFACES = ("domain", "devices", "interfaces")
 
 
-def apply(items: list[Item], config: dict[str, Any], report: Reporter) -> Iterator[Result]:
+def apply(items: list[Item], config: Config, report: Reporter) -> Iterator[Result]:
     index: Index | None = None
     for item in items:
         spec_path = workloads.vm_spec(item)

@@ -47,6 +47,7 @@ from krm_multus.checks import netvalues, workloads
 from krm_multus.checks.findings import show, yaml_kind
 from krm_multus.checks.nad import Index, not_found
 from krm_multus.sdk import lookups
+from krm_multus.sdk.config import Config
 from krm_multus.sdk.resourcelist import Item
 from krm_multus.sdk.results import Reporter, Result
 
@@ -97,7 +98,7 @@ class Selection(NamedTuple):
     request: dict[str, Any]  # the JSON object (empty for the comma form)
 
 
-def apply(items: list[Item], config: dict[str, Any], report: Reporter) -> Iterator[Result]:
+def apply(items: list[Item], config: Config, report: Reporter) -> Iterator[Result]:
     index: Index | None = None
     for item in items:
         if ANNOTATION not in item.source:  # a text test first: most items are never parsed

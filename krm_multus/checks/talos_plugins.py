@@ -28,11 +28,11 @@ Failing:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from krm_multus import multus, talos
 from krm_multus.checks import netvalues
 from krm_multus.checks.nad import CONFIG_PATH, Index, Nad
+from krm_multus.sdk.config import Config
 from krm_multus.sdk.resourcelist import Item
 from krm_multus.sdk.results import Reporter, Result
 
@@ -42,8 +42,8 @@ BRIDGE_CONFIG_SINCE = (1, 14)
 DEFAULT_BRIDGE = "cni0"  # what the bridge plugin calls its bridge when the config names none
 
 
-def apply(items: list[Item], config: dict[str, Any], report: Reporter) -> Iterator[Result]:
-    version = config["talos"]["version"]
+def apply(items: list[Item], config: Config, report: Reporter) -> Iterator[Result]:
+    version = config.talos.version
     release = talos.release(version)
     if release is None:
         return

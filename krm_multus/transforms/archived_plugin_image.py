@@ -9,17 +9,17 @@ or later. Not when `spec.cilium.enabled: false`, nor when `spec.talos.version` i
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from krm_multus import multus, talos
+from krm_multus.sdk.config import Config
 from krm_multus.sdk.resourcelist import Item
 from krm_multus.sdk.results import Reporter, Result
 
 NAME = "cilium"
 
 
-def apply(items: list[Item], config: dict[str, Any], report: Reporter) -> Iterator[Result]:
-    release = talos.release(config["talos"]["version"])
+def apply(items: list[Item], config: Config, report: Reporter) -> Iterator[Result]:
+    release = talos.release(config.talos.version)
     if release is not None and release < talos.BUNDLED_PLUGINS:
         return
     for daemonset in multus.daemonsets(items, config):

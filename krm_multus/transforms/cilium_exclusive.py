@@ -10,20 +10,20 @@ is there but neither its ConfigMap nor its release is among the items.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from krm_multus import cilium
+from krm_multus.sdk.config import Config
 from krm_multus.sdk.resourcelist import Item
 from krm_multus.sdk.results import Reporter, Result
 
 NAME = "cilium"
 
 
-def apply(items: list[Item], config: dict[str, Any], report: Reporter) -> Iterator[Result]:
+def apply(items: list[Item], config: Config, report: Reporter) -> Iterator[Result]:
     deployment = cilium.Deployment(items)
-    if not deployment.in_use(config["cilium"]["enabled"]):
+    if not deployment.in_use(config.cilium.enabled):
         return
-    exclusive = config["cilium"]["exclusive"]
+    exclusive = config.cilium.exclusive
     wanted = "true" if exclusive else "false"
     for config_map in deployment.config_maps:
         yield from report.set_value(config_map, cilium.EXCLUSIVE, wanted, cilium.exclusive_reason(exclusive))

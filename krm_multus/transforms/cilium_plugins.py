@@ -18,24 +18,25 @@ from collections.abc import Iterator
 from typing import Any
 
 from krm_multus import cilium, multus
+from krm_multus.sdk.config import Config
 from krm_multus.sdk.resourcelist import Item
 from krm_multus.sdk.results import Reporter, Result
 
 NAME = "cilium"
 
 
-def apply(items: list[Item], config: dict[str, Any], report: Reporter) -> Iterator[Result]:
-    if not cilium.Deployment(items).in_use(config["cilium"]["enabled"]):
+def apply(items: list[Item], config: Config, report: Reporter) -> Iterator[Result]:
+    if not cilium.Deployment(items).in_use(config.cilium.enabled):
         return
     for daemonset in multus.daemonsets(items, config):
         yield from _add_install_cni(report, daemonset, config)
 
 
-def _add_install_cni(report: Reporter, daemonset: Item, config: dict[str, Any]) -> Iterator[Result]:
+def _add_install_cni(report: Reporter, daemonset: Item, config: Config) -> Iterator[Result]:
     path = (*multus.POD_SPEC, "initContainers")
     if any(multus.is_plugin_installer(c) for c in multus.containers(daemonset, "initContainers")):
         return
-    image, warning = cilium.install_cni_image(config["cilium"]["installCNI"]["image"], config["talos"]["version"])
+    image, warning = cilium.install_cni_image(config.cilium.installCNI.image, config.talos.version)
     if warning:
         yield report(daemonset, None, warning, "warning")
     volume = _bin_volume(daemonset)

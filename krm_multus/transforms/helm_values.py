@@ -38,6 +38,7 @@ from typing import Any
 
 from krm_multus import cilium, helm
 from krm_multus.sdk import lookups
+from krm_multus.sdk.config import Config
 from krm_multus.sdk.resourcelist import Item
 from krm_multus.sdk.results import Reporter, Result
 from krm_multus.sdk.yamledit import Path, YamlError
@@ -48,13 +49,13 @@ NETNS = ("hostPaths", "netns")
 UPSTREAM_NETNS = "/run/netns"
 
 
-def apply(items: list[Item], config: dict[str, Any], report: Reporter) -> Iterator[Result]:
-    exclusive = config["cilium"]["exclusive"]
-    netns = config["netns"]["path"].rstrip("/") or "/"
+def apply(items: list[Item], config: Config, report: Reporter) -> Iterator[Result]:
+    exclusive = config.cilium.exclusive
+    netns = config.netns.path.rstrip("/") or "/"
     for release in helm.releases(items):
-        if release.chart == cilium.CHART and config["cilium"]["enabled"] is not False:
+        if release.chart == cilium.CHART and config.cilium.enabled is not False:
             yield from _ensure(report, release, EXCLUSIVE, exclusive, cilium.exclusive_reason(exclusive))
-        elif config["netns"]["enabled"] and is_angelnu_multus(release):
+        elif config.netns.enabled and is_angelnu_multus(release):
             why = f"Talos keeps network namespaces under {netns}: the chart's netns volume mounts it"
             yield from _ensure(report, release, NETNS, netns, why, _hand_chosen_netns(netns))
 

@@ -17,10 +17,10 @@ start, and the thin image has no `cp` (multus #1251).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from krm_multus import multus
 from krm_multus.sdk import lookups
+from krm_multus.sdk.config import Config
 from krm_multus.sdk.resourcelist import Item
 from krm_multus.sdk.results import Reporter, Result
 
@@ -43,16 +43,16 @@ PLACEMENT_ANNOTATIONS = (
 )
 
 
-def apply(items: list[Item], config: dict[str, Any], report: Reporter) -> Iterator[Result]:
-    images = config["image"]
+def apply(items: list[Item], config: Config, report: Reporter) -> Iterator[Result]:
+    images = config.image
     for daemonset in multus.daemonsets(items, config):
         if daemonset.name.endswith(multus.ARM64_SUFFIX):
             continue
-        if images["multus"]:
-            yield from _set_images(report, daemonset, images["multus"])
-        if images["arm64"]:
-            yield from _split(report, items, daemonset, images["arm64"], config)
-        if not images["multus"] and not images["arm64"]:
+        if images.multus:
+            yield from _set_images(report, daemonset, images.multus)
+        if images.arm64:
+            yield from _split(report, items, daemonset, images.arm64, config)
+        if not images.multus and not images.arm64:
             yield from _warn_unpinned(report, daemonset)
 
 
@@ -101,9 +101,7 @@ def _warn_unpinned(report: Reporter, item: Item) -> Iterator[Result]:
             )
 
 
-def _split(
-    report: Reporter, items: list[Item], original: Item, arm64_image: str, config: dict[str, Any]
-) -> Iterator[Result]:
+def _split(report: Reporter, items: list[Item], original: Item, arm64_image: str, config: Config) -> Iterator[Result]:
     selector = original.doc.get(("spec", "selector")) or {}
     labels = selector.get("matchLabels") if isinstance(selector, dict) else None
     if not isinstance(labels, dict) or not labels or set(selector) - {"matchLabels"}:

@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from krm_multus import multus
+from krm_multus.sdk.config import Config
 from krm_multus.sdk.resourcelist import Item
 from krm_multus.sdk.results import Reporter, Result
 
@@ -32,7 +33,7 @@ INSTALLER = "/usr/src/multus-cni/bin/install_multus"
 UPGRADE = "upgrade to a v4.2.3 or later image to install the shim atomically"
 
 
-def apply(items: list[Item], config: dict[str, Any], report: Reporter) -> Iterator[Result]:
+def apply(items: list[Item], config: Config, report: Reporter) -> Iterator[Result]:
     for daemonset in multus.daemonsets(items, config):
         yield from _fix(report, daemonset)
 

@@ -15,9 +15,9 @@ configured one.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from krm_multus import multus
+from krm_multus.sdk.config import Config
 from krm_multus.sdk.resourcelist import Item
 from krm_multus.sdk.results import Reporter, Result
 from krm_multus.sdk.yamledit import Path
@@ -27,9 +27,9 @@ VOLUME = "host-run-netns"
 UPSTREAM_PATHS = ("/run/netns", "/run/netns/")
 
 
-def apply(items: list[Item], config: dict[str, Any], report: Reporter) -> Iterator[Result]:
-    settings = config["netns"]
-    wanted = settings["path"]
+def apply(items: list[Item], config: Config, report: Reporter) -> Iterator[Result]:
+    settings = config.netns
+    wanted = settings.path
     for daemonset in multus.daemonsets(items, config):
         if multus.flavor(daemonset) == "thin":
             yield report(

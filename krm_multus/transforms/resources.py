@@ -12,24 +12,24 @@ thick and thin alike. A value that is not a quantity is left alone with a warnin
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from krm_multus import multus, quantity
+from krm_multus.sdk.config import Config
 from krm_multus.sdk.resourcelist import Item
 from krm_multus.sdk.results import Reporter, Result
 
 NAME = "resources"
 
 
-def apply(items: list[Item], config: dict[str, Any], report: Reporter) -> Iterator[Result]:
-    settings = config["resources"]
+def apply(items: list[Item], config: Config, report: Reporter) -> Iterator[Result]:
+    settings = config.resources
     for daemonset in multus.daemonsets(items, config):
         name = multus.main_container(daemonset)
         if name is None:
             yield report(daemonset, None, "no Multus container found: resources left as they are", "warning")
             continue
-        for group in ("requests", "limits"):
-            for resource, wanted in settings.get(group, {}).items():
+        for group, wanted_values in (("requests", settings.requests), ("limits", settings.limits)):
+            for resource, wanted in wanted_values.items():
                 path = (*multus.container_path(name), "resources", group, resource)
                 yield from _raise(report, daemonset, path, wanted)
 

@@ -8,16 +8,16 @@ set explicitly, since the configured name or namespace is then likely wrong; els
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from krm_multus import multus
+from krm_multus.sdk.config import Config
 from krm_multus.sdk.resourcelist import Item
 from krm_multus.sdk.results import Reporter, Result
 
 NAME = "target"
 
 
-def apply(items: list[Item], config: dict[str, Any], report: Reporter) -> Iterator[Result]:
+def apply(items: list[Item], config: Config, report: Reporter) -> Iterator[Result]:
     if not multus.daemonsets(items, config):
         # Untagged, as a note about the run: it speaks for every DaemonSet transform at once.
         yield Result(
