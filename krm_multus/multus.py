@@ -9,7 +9,6 @@ from __future__ import annotations
 import posixpath
 import re
 import shlex
-from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 from krm_multus.sdk import lookups
@@ -186,43 +185,54 @@ class BinaryInstall(NamedTuple):
 
 def binary_install(container: dict[str, Any]) -> BinaryInstall | None:
     """How a container installs Multus, read from its command and args; None when it does not."""
-    words = _words(container)
+    commands = _shell_commands(_words(container))
+    words = [word for command in commands for word in command]
+    if any(posixpath.basename(word) == "install_multus" for word in words):
+        return _install_multus(words)
+    return next((found for command in commands if (found := _copy(command)) is not None), None)
+
+
+def _install_multus(words: list[str]) -> BinaryInstall:
+    """`install_multus [-d <dir>] -t thick|thin`: atomic, into /host/opt/cni/bin unless told otherwise."""
+    binary = "multus-shim" if any("thick" in word for word in words) else "multus"
+    flag = next((index for index, word in enumerate(words) if word in ("-d", "--dest-dir")), None)
+    directory = words[flag + 1] if flag is not None and flag + 1 < len(words) else DEFAULT_BIN_DIR
+    return BinaryInstall(binary, "install_multus", directory)
+
+
+def _copy(command: list[str]) -> BinaryInstall | None:
+    """A `cp` of the Multus binary or shim (after any wrapper such as `exec`); None for other commands."""
+    start = next((index for index, word in enumerate(command) if posixpath.basename(word) == "cp"), None)
+    if start is None:
+        return None
+    flags = [word for word in command[start + 1 :] if word.startswith("-")]
+    files = [word for word in command[start + 1 :] if not word.startswith("-")]
+    binaries = {posixpath.basename(path) for path in files[:-1]} & {"multus-shim", "multus"}
+    if not binaries or len(files) < 2:
+        return None
+    forced = any(flag == "--force" or (not flag.startswith("--") and "f" in flag) for flag in flags)
+    binary = "multus-shim" if "multus-shim" in binaries else "multus"
+    target = files[-1]
+    directory = posixpath.dirname(target) if posixpath.basename(target) == binary else target.rstrip("/")
+    return BinaryInstall(binary, "cp -f" if forced else "cp", directory or "/")
+
+
+def _shell_commands(line: str) -> list[list[str]]:
+    """The simple commands of a shell line, each as its words, cut at operators (`&&`, `;`, `|`, ...).
+
+    `command` and `args` are joined first, so `sh -c "a && b"` is read as its script's commands.
+    A line shlex cannot read (an unbalanced quote) is read as plain words.
+    """
+    lexer = shlex.shlex(line, posix=True, punctuation_chars=True)
+    lexer.whitespace_split = True
     try:
-        tokens = shlex.split(words)
+        words = list(lexer)
     except ValueError:
-        tokens = words.split()
-    if any(posixpath.basename(token) == "install_multus" for token in tokens):
-        binary = "multus-shim" if any("thick" in token for token in tokens) else "multus"
-        flag = next((i for i, token in enumerate(tokens) if token in ("-d", "--dest-dir")), None)
-        directory = tokens[flag + 1] if flag is not None and flag + 1 < len(tokens) else DEFAULT_BIN_DIR
-        return BinaryInstall(binary, "install_multus", directory)
-    for words_of_one in _shell_commands(tokens):
-        start = next((i for i, word in enumerate(words_of_one) if posixpath.basename(word) == "cp"), None)
-        if start is None:
-            continue
-        command = words_of_one[start:]
-        flags = [word for word in command[1:] if word.startswith("-")]
-        files = [word for word in command[1:] if not word.startswith("-")]
-        binaries = {posixpath.basename(path) for path in files[:-1]} & {"multus-shim", "multus"}
-        if not binaries or len(files) < 2:
-            continue
-        forced = any(flag == "--force" or (not flag.startswith("--") and "f" in flag) for flag in flags)
-        binary = "multus-shim" if "multus-shim" in binaries else "multus"
-        target = files[-1]
-        directory = posixpath.dirname(target) if posixpath.basename(target) == binary else target.rstrip("/")
-        return BinaryInstall(binary, "cp -f" if forced else "cp", directory or "/")
-    return None
-
-
-def _shell_commands(tokens: list[str]) -> Iterator[list[str]]:
-    """The simple commands in a token list, cut at shell operators (`sh -c "a && b"` included)."""
-    command: list[str] = []
-    for token in tokens:
-        if token in ("&&", "||", ";", "|") or token.endswith(";"):
-            if token.endswith(";") and token != ";":
-                command.append(token[:-1])
-            yield command
-            command = []
+        words = line.split()
+    commands: list[list[str]] = [[]]
+    for word in words:
+        if word and all(char in lexer.punctuation_chars for char in word):
+            commands.append([])
         else:
-            command.append(token)
-    yield command
+            commands[-1].append(word)
+    return commands

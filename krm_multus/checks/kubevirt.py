@@ -29,8 +29,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from krm_multus.checks import workloads
-from krm_multus.checks.nad import Index, not_found
+from krm_multus import workloads
+from krm_multus.nad import Index, not_found
 from krm_multus.sdk import lookups
 from krm_multus.sdk.config import Config
 from krm_multus.sdk.resourcelist import Item

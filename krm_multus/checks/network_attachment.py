@@ -42,11 +42,11 @@ from __future__ import annotations
 from collections.abc import Generator, Iterator
 from typing import Any, NamedTuple
 
-from krm_multus.checks import netvalues
-from krm_multus.checks.findings import show
-from krm_multus.checks.nad import CONFIG_PATH, Index, Nad, Plugin, is_conflist
+from krm_multus import netvalues
+from krm_multus.nad import CONFIG_PATH, Index, Nad, Plugin, is_conflist
 from krm_multus.sdk.resourcelist import Item
 from krm_multus.sdk.results import Reporter, Result
+from krm_multus.wording import show
 
 NAME = "networkAttachment"
 CNI_VERSIONS = ("0.1.0", "0.2.0", "0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0")

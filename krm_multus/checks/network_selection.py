@@ -43,13 +43,13 @@ import json
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
-from krm_multus.checks import netvalues, workloads
-from krm_multus.checks.findings import show, yaml_kind
-from krm_multus.checks.nad import Index, not_found
+from krm_multus import netvalues, workloads
+from krm_multus.nad import Index, not_found
 from krm_multus.sdk import lookups
 from krm_multus.sdk.config import Config
 from krm_multus.sdk.resourcelist import Item
 from krm_multus.sdk.results import Reporter, Result
+from krm_multus.wording import show, yaml_kind
 
 NAME = "networkSelection"
 ANNOTATION = "k8s.v1.cni.cncf.io/networks"

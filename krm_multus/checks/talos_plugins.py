@@ -29,9 +29,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from krm_multus import multus, talos
-from krm_multus.checks import netvalues
-from krm_multus.checks.nad import CONFIG_PATH, Index, Nad
+from krm_multus import multus, netvalues, talos
+from krm_multus.nad import CONFIG_PATH, Index, Nad
 from krm_multus.sdk.config import Config
 from krm_multus.sdk.resourcelist import Item
 from krm_multus.sdk.results import Reporter, Result
