@@ -15,8 +15,9 @@ from typing import Any
 import pytest
 import yaml
 
-from krm_multus import pipeline
+from krm_multus import pipeline, registry
 from krm_multus.sdk import resourcelist
+from krm_multus.transforms import target
 
 TESTDATA = Path(__file__).resolve().parent.parent / "testdata"
 UPDATE = os.environ.get("KRM_MULTUS_UPDATE_GOLDEN") == "1"
@@ -39,7 +40,7 @@ def run_case(text: str, case: Path, full_parse: bool = False) -> tuple[str, list
     """Run the case's transform or check alone ("pipeline" runs everything) on `text`."""
     config_file = case / "config.yaml"
     config = yaml.safe_load(config_file.read_text()) if config_file.exists() else None
-    only = None if case.parent.name == "pipeline" else case.parent.name
+    only = None if case.parent.name == "pipeline" else _modules(case.parent.name)
     resource_list = resourcelist.read(text, full_parse=full_parse)
     results = [result.to_dict() for result in pipeline.run(resource_list, config, only=only)]
     return resourcelist.write(resource_list, []), results
@@ -52,3 +53,9 @@ def expect(path: Path, actual: str) -> str:
     if not path.exists():
         pytest.fail(f"{path} is missing: write it with KRM_MULTUS_UPDATE_GOLDEN=1 and read it before committing")
     return path.read_text()
+
+
+def _modules(name: str) -> set[str]:
+    """A transform runs with the target note, as every DaemonSet transform reads it; a check runs alone."""
+    is_transform = any(module.name == name for module in registry.TRANSFORMS)
+    return {target.NAME, name} if is_transform else {name}

@@ -35,8 +35,8 @@ def test_check_mode_fails_on_a_stale_page(tmp_path: Path, monkeypatch: pytest.Mo
 
 def test_every_module_and_option_is_documented() -> None:
     checks, transforms = (ROOT / "docs" / "checks.md").read_text(), (ROOT / "docs" / "transforms.md").read_text()
-    assert re.findall(r"^## `(\w+)`", checks, re.M) == [module.NAME for module in registry.CHECKS]
-    assert re.findall(r"^## `(\w+)`", transforms, re.M) == [module.NAME for module in registry.TRANSFORMS]
+    assert re.findall(r"^## `(\w+)`", checks, re.M) == [module.name for module in registry.CHECKS]
+    assert re.findall(r"^## `(\w+)`", transforms, re.M) == [module.name for module in registry.TRANSFORMS]
     configuration = (ROOT / "docs" / "configuration.md").read_text()
     for key, path in config.configmap_keys().items():
         assert f"| `spec.{'.'.join(path)}` | `{key}` |" in configuration
@@ -44,6 +44,6 @@ def test_every_module_and_option_is_documented() -> None:
 
 def test_every_check_shows_golden_results() -> None:
     for module in registry.CHECKS:
-        examples = gendocs.golden_examples(module.NAME)
-        assert examples, f"{module.NAME} has no golden case with a result"
+        examples = gendocs.golden_examples(module.name)
+        assert examples, f"{module.name} has no golden case with a result"
         assert all(line.startswith(("[error]", "[warning]", "[info]")) for line in examples)

@@ -498,7 +498,7 @@ class Crash:
     NAME = "crash"
 
     @staticmethod
-    def apply(items: list, config: dict) -> types.GeneratorType:
+    def apply(items: list, config: dict, report: object) -> types.GeneratorType:
         for item in items:
             if item.is_a("DaemonSet", "apps"):
                 item.doc.set(("metadata", "labels"), {"half": "done"})
@@ -508,7 +508,11 @@ class Crash:
 
 @pytest.fixture
 def crashing_transform(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(registry, "TRANSFORMS", (*registry.TRANSFORMS[:1], Crash, *registry.TRANSFORMS[1:]))
+    monkeypatch.setattr(
+        registry,
+        "TRANSFORMS",
+        (*registry.TRANSFORMS[:2], registry.Module("transform", Crash, ()), *registry.TRANSFORMS[2:]),
+    )
 
 
 def test_a_transform_that_crashes_fails_the_stream_without_output(crashing_transform: None) -> None:
