@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
-from krm_multus import cilium_cni, daemon_config, multus, quantity
+from krm_multus import cilium, daemon_config, multus, quantity
+from krm_multus.sdk import lookups
+from krm_multus.sdk.config import Config
 from krm_multus.sdk.resourcelist import Item
-from krm_multus.sdk.results import Result
+from krm_multus.sdk.results import Reporter, Result
 
 KEY = "connectionLimit"
 SINCE = (4, 3, 0)  # multus-cni PR #1510
@@ -25,7 +27,20 @@ GUARANTEED = (
 DAEMON_MEMORY_MIB = 64  # the daemon itself, above the 50Mi upstream sets and is OOM-killed at when busy
 
 
-def connection_limit(daemonset: Item, items: list[Item], config: dict[str, Any], transform: str) -> Iterator[Result]:
+class MemoryLimit(NamedTuple):
+    """The memory limit that covers the delegates, why, and a warning when nothing bounds them."""
+
+    wanted: str
+    why: str
+    warning: str | None
+
+
+def is_valid_limit(value: Any) -> bool:
+    """What the daemon accepts as `connectionLimit`: a whole number above 0."""
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+def connection_limit(report: Reporter, daemonset: Item, items: list[Item], config: Config) -> Iterator[Result]:
     """Write `spec.resources.connectionLimit` into the daemon config of a thick v4.3.0+ image, where unset.
 
     The release comes from the image tag only: a moving tag or a digest says nothing about the code
@@ -34,48 +49,47 @@ def connection_limit(daemonset: Item, items: list[Item], config: dict[str, Any],
         return
     image = multus.image_of(daemonset)
     version = multus.image_version(image)
-    wanted = config["resources"]["connectionLimit"]
+    wanted = config.resources.connectionLimit
     if version is None:
-        yield multus.note(
+        yield report(
             daemonset,
+            None,
             f"{image or 'the image'} names no Multus release: `{KEY}` (v4.3.0 and later) is not set; pin a release "
             f"tag such as v4.3.0-thick, or set `{KEY}` in `{daemon_config.KEY}` yourself",
-            transform,
+            "info",
         )
         return
     if version < SINCE:
         return
     found = daemon_config.of(daemonset, items)
     if found is None:
-        yield multus.note(
+        yield report(
             daemonset,
+            None,
             f"the `{daemon_config.KEY}` ConfigMap this DaemonSet mounts is not among the items: set "
             f'`"{KEY}": {wanted}` in it to bound what the daemon runs at once',
-            transform,
             "warning",
         )
         return
     if found.settings is not None and KEY in found.settings:
         return  # the user's value stays (the multusDaemon check reports one that is not above 0)
     why = f"at most {wanted} CNI requests at once: each delegate `cilium-cni` takes about 55 MiB (multus-cni #1510)"
-    yield from daemon_config.ensure(found, KEY, wanted, transform, why)
+    yield from daemon_config.ensure(report, found, KEY, wanted, why)
 
 
-def memory_limit(daemonset: Item, items: list[Item], config: dict[str, Any]) -> tuple[str, str, str | None] | None:
-    """The memory limit that covers the delegates, why, and a warning when nothing bounds them;
-    None where that does not apply (thin Multus, or no Cilium)."""
-    if multus.flavor(daemonset) != "thick" or not cilium_cni.in_use(items, config):
+def memory_limit(daemonset: Item, items: list[Item], config: Config) -> MemoryLimit | None:
+    """The memory limit for the delegates; None where that does not apply (thin Multus, or no Cilium)."""
+    if multus.flavor(daemonset) != "thick" or not cilium.Deployment(items).in_use(config.cilium.enabled):
         return None
-    settings = config["resources"]
+    settings = config.resources
     found = daemon_config.of(daemonset, items)
-    limit = (found.settings or {}).get(KEY) if found else None
-    bounded = isinstance(limit, int) and not isinstance(limit, bool) and limit > 0
-    at_once = limit if bounded else settings["connectionLimit"]
-    per_delegate = quantity.parse(settings["delegateMemory"]) or 0
+    limit = lookups.mapping(found.settings if found else None).get(KEY)
+    bounded = is_valid_limit(limit)
+    at_once = limit if bounded else settings.connectionLimit
+    per_delegate = quantity.parse(settings.delegateMemory) or 0
     mib = DAEMON_MEMORY_MIB + at_once * math.ceil(per_delegate / 2**20)
-    wanted = f"{mib}Mi"
     why = (
-        f"the daemon runs up to {at_once} `cilium-cni` delegates at once, each about {settings['delegateMemory']}, "
+        f"the daemon runs up to {at_once} `cilium-cni` delegates at once, each about {settings.delegateMemory}, "
         f"in its own memory (multus-cni #1346, #1510)"
     )
     warning = None
@@ -85,34 +99,27 @@ def memory_limit(daemonset: Item, items: list[Item], config: dict[str, Any]) -> 
             f"the memory limit is sized for {at_once}, and many pods starting together (after a reboot) can still "
             "exceed it"
         )
-    return wanted, why, warning
+    return MemoryLimit(f"{mib}Mi", why, warning)
 
 
-def guaranteed(daemonset: Item, main: str, transform: str) -> Iterator[Result]:
+def guaranteed(report: Reporter, daemonset: Item, main: str) -> Iterator[Result]:
     """Requests equal to limits on the main and init containers; an init container without limits
     gets the main container's (without them the pod stays Burstable: multus-cni #1093, #1160)."""
-    main_limits = next((c for c in multus.containers(daemonset) if c["name"] == main), {}).get("resources") or {}
-    main_limits = main_limits.get("limits") if isinstance(main_limits, dict) else None
+    main_limits = lookups.get(lookups.by_name(multus.containers(daemonset)).get(main), ("resources", "limits"))
     if not isinstance(main_limits, dict) or not main_limits:
-        yield multus.note(
-            daemonset,
-            f"`{main}` has no limits: QoS Guaranteed needs them",
-            transform,
-            "warning",
-            multus.container_path(main),
+        yield report(
+            daemonset, multus.container_path(main), f"`{main}` has no limits: QoS Guaranteed needs them", "warning"
         )
         return
     targets = [(main, "containers")] + [
         (c["name"], "initContainers") for c in multus.containers(daemonset, "initContainers")
     ]
     for name, key in targets:
-        container = next(c for c in multus.containers(daemonset, key) if c["name"] == name)
-        resources = container.get("resources") if isinstance(container.get("resources"), dict) else {}
-        limits = resources.get("limits") if isinstance(resources.get("limits"), dict) and resources["limits"] else None
+        container = lookups.by_name(multus.containers(daemonset, key))[name]
+        limits = lookups.get(container, ("resources", "limits"))
         base = multus.container_path(name, key)
-        if limits is None:
+        if not isinstance(limits, dict) or not limits:
             limits = dict(main_limits)
-            yield from multus.set_value(daemonset, (*base, "resources", "limits"), limits, transform, GUARANTEED)
+            yield from report.set_value(daemonset, (*base, "resources", "limits"), limits, GUARANTEED)
         for resource, value in limits.items():
-            path = (*base, "resources", "requests", resource)
-            yield from multus.set_value(daemonset, path, value, transform, GUARANTEED)
+            yield from report.set_value(daemonset, (*base, "resources", "requests", resource), value, GUARANTEED)

@@ -8,17 +8,19 @@ writes it as an indented object inside a `|` block, and a one-line rewrite would
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 from krm_multus import multus
+from krm_multus.sdk import jsonedit, lookups
 from krm_multus.sdk.resourcelist import Item
-from krm_multus.sdk.results import Result
+from krm_multus.sdk.results import Reporter, Result
 from krm_multus.sdk.yamledit import Document, Path, YamlError
 
 KEY = "daemon-config.json"
-_FIRST_ENTRY_INDENT = re.compile(r"\{[ \t]*\n([ \t]+)\"")
+PATH: Path = ("data", KEY)
+AUTOCONFIG_KEY = "multusAutoconfigDir"  # where the daemon reads the primary CNI's config
+CONF_DIR_KEY = "cniConfigDir"  # where it writes 00-multus.conf
 
 
 class DaemonConfig(NamedTuple):
@@ -26,10 +28,6 @@ class DaemonConfig(NamedTuple):
 
     item: Item
     settings: dict[str, Any] | None
-
-    @property
-    def path(self) -> Path:
-        return ("data", KEY)
 
     def describe(self) -> str:
         return f"ConfigMap {self.item.name} key `{KEY}`"
@@ -59,69 +57,55 @@ def of(daemonset: Item, items: list[Item]) -> DaemonConfig | None:
     return None
 
 
-def ensure(config: DaemonConfig, key: str, value: Any, transform: str, why: str) -> Iterator[Result]:
-    """Make `key` equal `value` in the JSON, keeping its layout; report the change."""
+def ensure(report: Reporter, config: DaemonConfig, key: str, value: Any, why: str) -> Iterator[Result]:
+    """Make `key` equal `value` in the JSON, keeping its layout; report the change, or what to set by hand."""
     text = _text(config.item)
     if config.settings is None or text is None:
-        yield multus.note(
-            config.item, f"{config.describe()} is not a JSON object: `{key}` not set", transform, "warning", config.path
+        yield report(config.item, PATH, f"{config.describe()} is not a JSON object: `{key}` not set", "warning")
+        return
+    current = config.settings.get(key, lookups.MISSING)
+    if lookups.same(current, value):
+        return
+    edited = jsonedit.add_key(text, (), key, value) if current is lookups.MISSING else _replaced(text, key, value)
+    if edited is None:
+        yield report(
+            config.item,
+            PATH,
+            f"cannot edit {config.describe()} in place: set `{json.dumps(key)}: {json.dumps(value)}` there",
+            "warning",
         )
         return
-    current = config.settings.get(key)
-    if key in config.settings and current == value and type(current) is type(value):
-        return
-    try:
-        edited = with_key(text, key, value)
-    except YamlError as error:
-        yield multus.note(
-            config.item, f"cannot edit {config.describe()}: {error}; set `{key}` there", transform, "warning"
-        )
-        return
-    config.item.doc.set_text(config.path, edited)
+    config.item.doc.set_text(PATH, edited)
     config.settings[key] = value
-    yield multus.changed(config.item, (*config.path, key), current, value, transform, why)
+    yield report.change(config.item, (*PATH, key), None if current is lookups.MISSING else current, value, why)
 
 
-def with_key(text: str, key: str, value: Any) -> str:
-    """The JSON object `text` with `key` set to `value`: the value replaced where the key is, else a
-    new last entry indented like the first one. Raises YamlError where the result would not be the
-    object meant."""
-    original = json.loads(text)
-    wanted = {**original, key: value}
-    if key in original:
+def _replaced(text: str, key: str, value: Any) -> str | None:
+    """`text` with the value of its top-level `key` replaced in place (jsonedit only adds keys); None
+    where the edit would not give the object meant."""
+    try:
         document = Document(text)
         document.set((key,), value)
-        edited = document.text
-    else:
-        closing = text.rfind("}")
-        head = text[:closing].rstrip()
-        line_start = text.rfind("\n", 0, closing) + 1
-        closing_indent = text[line_start:closing] if not text[line_start:closing].strip() else ""
-        indent = _FIRST_ENTRY_INDENT.search(text)
-        entry = f"{json.dumps(key)}: {json.dumps(value)}"
-        if head.endswith("{"):
-            edited = f"{head}{entry}{text[closing:]}"
-        elif indent:
-            edited = f"{head},\n{indent[1]}{entry}\n{closing_indent}{text[closing:]}"
-        else:
-            edited = f"{head}, {entry}{text[closing:]}"
-    try:
-        if json.loads(edited) == wanted:
-            return edited
-    except json.JSONDecodeError:
+        if json.loads(document.text) == {**json.loads(text), key: value}:
+            return document.text
+    except (YamlError, ValueError):
         pass
-    raise YamlError(f"the JSON could not be edited in place to set `{key}`")
+    return None
 
 
 def _text(item: Item) -> str | None:
-    data = item.data.get("data") if isinstance(item.data, dict) else None
-    found = data.get(KEY) if isinstance(data, dict) else None
+    found = lookups.get(item.data, PATH)
     return found if isinstance(found, str) else None
 
 
-def _read(item: Item) -> DaemonConfig:
+def parse(text: Any) -> dict[str, Any] | None:
+    """The settings a `daemon-config.json` text holds; None where it is not a JSON object."""
     try:
-        settings = json.loads(_text(item) or "")
+        settings = json.loads(text) if isinstance(text, str) else None
     except json.JSONDecodeError:
         settings = None
-    return DaemonConfig(item, settings if isinstance(settings, dict) else None)
+    return settings if isinstance(settings, dict) else None
+
+
+def _read(item: Item) -> DaemonConfig:
+    return DaemonConfig(item, parse(_text(item)))

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from e2e_helpers import require
+from require import require
 
 from krm_multus import pipeline
 from krm_multus.sdk import resourcelist

@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from krm_multus.sdk import emit
+from krm_multus.sdk import emit, lookups
 
 PathElement = str | int | dict[str, str]
 Path = tuple[PathElement, ...]
@@ -247,7 +247,7 @@ class Document:
             if below is None:
                 return self._create(node, path[:depth], path[depth:], value)
             node = below
-        if _same(plain(node), value):
+        if lookups.same(plain(node), value):
             return False
         self._replace(node, path, value)
         return True
@@ -448,10 +448,6 @@ def _quoting(node: Node) -> str | None:
         elif current.tag == "tag:yaml.org,2002:str":
             styles.add(current.style)
     return styles.pop() if len(styles) == 1 and styles & {'"', "'"} else None
-
-
-def _same(current: Any, wanted: Any) -> bool:
-    return type(current) is type(wanted) and current == wanted
 
 
 def _is_null(node: Node | None) -> bool:

@@ -16,9 +16,10 @@ into `/etc/cni/net.d`. Without Multus's file the runtime then has no config at a
   HelmReleases and Argo CD Applications (placed as the helmValues transform places values);
 - thick Multus: `multusAutoconfigDir` in the `daemon-config.json` the DaemonSet mounts (its JSON
   layout kept); thin Multus and the v3 thick daemon: `--multus-autoconfig-dir` in the main
-  container's args. The path is the
-  directory as the container sees it through a hostPath mount (the thick `host-run` mount of `/run`);
-  where none covers it, a `cilium-cni-conf` hostPath volume and mount are added.
+  container's args. The path is the directory as the container sees it through a hostPath mount
+  (the thick `host-run` mount of `/run`); where none covers it, a `cilium-cni-conf` hostPath volume
+  and mount are added.
+
 Multus is changed only where Cilium's side is among the items and changes (or already points there):
 a Multus reading an empty directory would never write its config. A warning names the stale
 `/etc/cni/net.d/05-cilium.conflist` to remove once per node; thin Multus gets an info about #1306.
@@ -33,15 +34,15 @@ import posixpath
 from collections.abc import Iterator
 from typing import Any
 
-from krm_multus import cilium_cni, daemon_config, helm, multus
+from krm_multus import cilium, daemon_config, multus
+from krm_multus.sdk import lookups
+from krm_multus.sdk.config import Config
 from krm_multus.sdk.resourcelist import Item
-from krm_multus.sdk.results import Result
+from krm_multus.sdk.results import Reporter, Result
 from krm_multus.sdk.yamledit import Path
-from krm_multus.transforms import cilium, helm_values
+from krm_multus.transforms import helm_values
 
 NAME = "failClosed"
-AUTOCONFIG_KEY = "multusAutoconfigDir"
-AUTOCONFIG_FLAG = "multus-autoconfig-dir"  # thin entrypoints and the v3 thick daemon
 VOLUME = "cilium-cni-conf"
 WHY_MULTUS = (
     "Multus reads Cilium's config where the container runtime does not look: without 00-multus.conf no pod starts"
@@ -49,35 +50,35 @@ WHY_MULTUS = (
 WHY_CILIUM = "Cilium's config out of /etc/cni/net.d: a pod never starts with Cilium's network alone"
 
 
-def apply(items: list[Item], config: dict[str, Any]) -> Iterator[Result]:
-    settings = config["failClosed"]
-    if not settings["enabled"] or not cilium_cni.in_use(items, config):
+def apply(items: list[Item], config: Config, report: Reporter) -> Iterator[Result]:
+    deployment = cilium.Deployment(items)
+    if not deployment.in_use(config.cilium.enabled):
         return
-    directory = settings["directory"].rstrip("/") or "/"
+    directory = config.failClosed.directory.rstrip("/") or "/"
     daemonsets = multus.daemonsets(items, config)
-    blocked = [problem for daemonset in daemonsets if (problem := _cannot_point(daemonset, items, directory))]
+    blocked = [problem for daemonset in daemonsets if (problem := _cannot_point(report, daemonset, items, directory))]
     if blocked or not daemonsets:
-        yield from blocked or [_no_multus(directory)]
+        yield from blocked or [_no_multus(report, directory)]
         return
     results: list[Result] = []
-    moved = _move_cilium(items, directory, results)
+    moved = _move_cilium(report, deployment, directory, results)
     yield from results
     if not moved:
         for daemonset in daemonsets:
-            yield multus.note(
+            yield report(
                 daemonset,
+                None,
                 f"Cilium's CNI config directory is not among the items (a `cilium` DaemonSet or a Cilium chart "
                 f"release whose values can be edited): Multus left as it is; set the Cilium Helm value "
                 f"`cni.confPath: {directory}`, then run again",
-                NAME,
                 "warning",
             )
         return
     for daemonset in daemonsets:
-        yield from _point_multus(daemonset, items, directory)
+        yield from _point_multus(report, daemonset, items, directory)
 
 
-def _cannot_point(daemonset: Item, items: list[Item], directory: str) -> Result | None:
+def _cannot_point(report: Reporter, daemonset: Item, items: list[Item], directory: str) -> Result | None:
     """Why Multus cannot be pointed at `directory` here (then Cilium is not moved either: Multus would
     lose its primary config); None when it can."""
     if multus.main_container(daemonset) is None:
@@ -88,12 +89,12 @@ def _cannot_point(daemonset: Item, items: list[Item], directory: str) -> Result 
         )
     else:
         return None
-    return multus.note(
+    return report(
         daemonset,
+        None,
         f"{message}: nothing changed (Cilium neither, or Multus would lose its primary config); set "
-        f'`"{AUTOCONFIG_KEY}"` to {directory} as the daemon sees it and the Cilium Helm value '
+        f'`"{daemon_config.AUTOCONFIG_KEY}"` to {directory} as the daemon sees it and the Cilium Helm value '
         f"`cni.confPath: {directory}`",
-        NAME,
         "warning",
     )
 
@@ -103,84 +104,77 @@ def _readable_config(daemonset: Item, items: list[Item]) -> bool:
     return found is not None and found.settings is not None
 
 
-def _no_multus(directory: str) -> Result:
-    return multus.note(
+def _no_multus(report: Reporter, directory: str) -> Result:
+    return report(
+        None,
         None,
         "no Multus DaemonSet among the items to point at Cilium's new config directory: nothing changed; with "
-        f"Multus from a chart, set its autoconfig directory (thin `--multus-autoconfig-dir`, thick "
-        f"`{AUTOCONFIG_KEY}`) to {directory} as the container sees it, and the Cilium Helm value `cni.confPath: "
-        f"{directory}`",
-        NAME,
+        f"Multus from a chart, set its autoconfig directory (thin `--{multus.AUTOCONFIG_FLAG}`, thick "
+        f"`{daemon_config.AUTOCONFIG_KEY}`) to {directory} as the container sees it, and the Cilium Helm value "
+        f"`cni.confPath: {directory}`",
         "warning",
     )
 
 
-def _move_cilium(items: list[Item], directory: str, results: list[Result]) -> bool:
+def _move_cilium(report: Reporter, deployment: cilium.Deployment, directory: str, results: list[Result]) -> bool:
     """Point Cilium at `directory` where the items say where it writes; True when it does now."""
     moved = False
-    for agent in cilium_cni.agents(items):
-        found = cilium_cni.conf_volume(agent)
+    for agent in deployment.agents:
+        found = cilium.conf_volume(agent)
         if found is None:
-            results.append(
-                multus.note(
-                    agent,
-                    f"no `{cilium_cni.CONF_VOLUME}` hostPath volume: set its path to {directory}",
-                    NAME,
-                    "warning",
-                )
-            )
+            message = f"no `{cilium.CONF_VOLUME}` hostPath volume: set its path to {directory}"
+            results.append(report(agent, None, message, "warning"))
             continue
         path, current = found
-        changes = list(multus.set_value(agent, path, directory, NAME, WHY_CILIUM))
+        changes = list(report.set_value(agent, path, directory, WHY_CILIUM))
         results.extend(changes)
         moved = True
         if changes:
-            results.append(_stale(agent, path, current))
-    for release in cilium.releases(items):
-        before = cilium_cni.release_conf_dir(release)
-        results.extend(helm_values.ensure(release, cilium_cni.CONF_PATH, directory, WHY_CILIUM, transform=NAME))
-        after = cilium_cni.release_conf_dir(release)
-        if after is not helm.MISSING and str(after).rstrip("/") == directory:
+            results.append(_stale(report, agent, path, current))
+    for release in deployment.releases:
+        before = cilium.release_conf_dir(release)
+        results.extend(helm_values.ensure(report, release, cilium.CONF_PATH, directory, WHY_CILIUM))
+        after = cilium.release_conf_dir(release)
+        if after is not lookups.MISSING and str(after).rstrip("/") == directory:
             moved = True
             if before != after:
-                results.append(_stale(release.item, release.source, before))
+                results.append(_stale(report, release.item, release.source, before))
     return moved
 
 
-def _stale(item: Item, path: Path, before: Any) -> Result:
-    old = before if isinstance(before, str) and before else cilium_cni.RUNTIME_CONF_DIR
-    stale = posixpath.join(old.rstrip("/") or "/", cilium_cni.CONFLIST)
-    return multus.note(
+def _stale(report: Reporter, item: Item, path: Path, before: Any) -> Result:
+    old = before if isinstance(before, str) and before else cilium.RUNTIME_CONF_DIR
+    stale = posixpath.join(old.rstrip("/") or "/", cilium.CONFLIST)
+    return report(
         item,
+        path,
         f"after Cilium has rolled out, remove the old {stale} once on every node (for example `kubectl debug "
         f"node/<node> --profile=sysadmin --image=busybox -- rm /host{stale}`): while it is there the runtime falls "
         "back to it whenever 00-multus.conf is missing",
-        NAME,
         "warning",
-        path,
     )
 
 
-def _point_multus(daemonset: Item, items: list[Item], directory: str) -> Iterator[Result]:
+def _point_multus(report: Reporter, daemonset: Item, items: list[Item], directory: str) -> Iterator[Result]:
     main = multus.main_container(daemonset)
     assert main is not None  # _cannot_point said so
     seen_as = container_path(daemonset, main, directory)
     if seen_as is None:
         seen_as = "/host" + directory
-        yield from _add_mount(daemonset, main, directory, seen_as)
+        yield from _add_mount(report, daemonset, main, directory, seen_as)
     found = daemon_config.of(daemonset, items)
     thick = multus.flavor(daemonset) == "thick"
     if thick and found is not None:
-        yield from daemon_config.ensure(found, AUTOCONFIG_KEY, seen_as, NAME, WHY_MULTUS)
+        yield from daemon_config.ensure(report, found, daemon_config.AUTOCONFIG_KEY, seen_as, WHY_MULTUS)
         return
-    yield from _set_flag(daemonset, main, seen_as)
+    yield from _set_flag(report, daemonset, main, seen_as)
     if thick:
         return
-    yield multus.note(
+    yield report(
         daemonset,
+        None,
         "thin Multus: its readiness indicator holds back pod ADDs, not the writing of 00-multus.conf "
         "(multus-cni #1306); with Cilium's config outside /etc/cni/net.d no pod starts before that file is there",
-        NAME,
         "info",
     )
 
@@ -189,14 +183,14 @@ def container_path(daemonset: Item, container: str, host_directory: str) -> str 
     """Where `host_directory` is seen in the container, through the hostPath mount that covers the most of
     it (not the host's root, mounted for the daemon's chroot)."""
     host_paths = {
-        volume["name"]: str(volume["hostPath"].get("path") or "").rstrip("/") or "/"
-        for volume in multus.volumes(daemonset)
-        if isinstance(volume.get("hostPath"), dict) and isinstance(volume.get("name"), str)
+        name: str(volume["hostPath"].get("path") or "").rstrip("/") or "/"
+        for name, volume in lookups.by_name(multus.volumes(daemonset)).items()
+        if isinstance(volume.get("hostPath"), dict)
     }
+    mounts = lookups.as_list(lookups.by_name(multus.containers(daemonset)).get(container, {}).get("volumeMounts"))
     best: tuple[int, str] | None = None
-    for mount in _mounts(daemonset, container):
-        name = mount.get("name")
-        source = host_paths.get(name) if isinstance(name, str) else None
+    for mount in lookups.by_name(mounts).values():
+        source = host_paths.get(mount["name"])
         if source is None or not isinstance(mount.get("mountPath"), str):
             continue
         inside = host_directory == source or host_directory.startswith(source + "/")
@@ -205,52 +199,28 @@ def container_path(daemonset: Item, container: str, host_directory: str) -> str 
     return best[1] if best else None
 
 
-def _mounts(daemonset: Item, container: str) -> list[dict[str, Any]]:
-    found = next((c for c in multus.containers(daemonset) if c["name"] == container), {})
-    return [mount for mount in multus.as_list(found.get("volumeMounts")) if isinstance(mount, dict)]
-
-
-def _add_mount(daemonset: Item, container: str, directory: str, seen_as: str) -> Iterator[Result]:
+def _add_mount(report: Reporter, daemonset: Item, container: str, directory: str, seen_as: str) -> Iterator[Result]:
     volumes = (*multus.POD_SPEC, "volumes")
     mounts = (*multus.container_path(container), "volumeMounts")
     for path, value in (
         (volumes, {"name": VOLUME, "hostPath": {"path": directory, "type": "DirectoryOrCreate"}}),
         (mounts, {"name": VOLUME, "mountPath": seen_as}),
     ):
-        yield multus.append_value(daemonset, path, value, NAME, f"mounts {directory}, where Cilium writes its config")
-
-
-def main_args(daemonset: Item) -> list[str]:
-    """The main Multus container's args as text."""
-    main = next((c for c in multus.containers(daemonset) if c["name"] == multus.main_container(daemonset)), {})
-    return [str(arg) for arg in multus.as_list(main.get("args"))]
-
-
-def flag_value(args: list[str], name: str) -> tuple[int, str] | None:
-    """Where a Go or pflag flag (`--name=v`, `-name=v`, `--name v`) is given, and its value."""
-    for index, arg in enumerate(args):
-        flag, equals, value = arg.partition("=")
-        if flag.lstrip("-") != name or not flag.startswith("-"):
-            continue
-        if equals:
-            return index, value
-        if index + 1 < len(args):
-            return index + 1, args[index + 1]
-    return None
+        yield report.append(daemonset, path, value, f"mounts {directory}, where Cilium writes its config")
 
 
 def _flag_at(daemonset: Item) -> bool:
-    return flag_value(main_args(daemonset), AUTOCONFIG_FLAG) is not None
+    return multus.flag_value(multus.main_args(daemonset), multus.AUTOCONFIG_FLAG) is not None
 
 
-def _set_flag(daemonset: Item, container: str, seen_as: str) -> Iterator[Result]:
+def _set_flag(report: Reporter, daemonset: Item, container: str, seen_as: str) -> Iterator[Result]:
     args_path = (*multus.container_path(container), "args")
-    args = main_args(daemonset)
-    found = flag_value(args, AUTOCONFIG_FLAG)
+    args = multus.main_args(daemonset)
+    found = multus.flag_value(args, multus.AUTOCONFIG_FLAG)
     if found is None:
-        yield multus.append_value(daemonset, args_path, f"--{AUTOCONFIG_FLAG}={seen_as}", NAME, WHY_MULTUS)
+        yield report.append(daemonset, args_path, f"--{multus.AUTOCONFIG_FLAG}={seen_as}", WHY_MULTUS)
         return
     index, _ = found
     flag, equals, _ = args[index].partition("=")
     wanted = f"{flag}={seen_as}" if equals else seen_as
-    yield from multus.set_value(daemonset, (*args_path, index), wanted, NAME, WHY_MULTUS)
+    yield from report.set_value(daemonset, (*args_path, index), wanted, WHY_MULTUS)

@@ -14,6 +14,7 @@ Beside Cilium, the thick daemon runs each `cilium-cni` delegate (about 55 MiB) i
   (`snapshot-thick`) or a digest names no release and gets an info instead;
 - the memory limit is raised (never lowered) to 64Mi plus that many `spec.resources.delegateMemory`
   (default 56Mi): 512Mi by default, with a warning where no `connectionLimit` bounds the daemon.
+
 `spec.resources.qos: guaranteed` sets requests equal to limits on the main and init containers,
 giving an init container without limits the main container's (multus-cni #1093, #1160).
 Design and sources: docs/fail-closed.md.
@@ -22,57 +23,54 @@ Design and sources: docs/fail-closed.md.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from krm_multus import concurrency, multus, quantity
+from krm_multus.sdk.config import Config
 from krm_multus.sdk.resourcelist import Item
-from krm_multus.sdk.results import Result
+from krm_multus.sdk.results import Reporter, Result
 
 NAME = "resources"
 OOM_KILLED = "below that the daemon is OOM-killed on busy nodes (multus #1346)"
 
 
-def apply(items: list[Item], config: dict[str, Any]) -> Iterator[Result]:
-    settings = config["resources"]
-    if not settings["enabled"]:
-        return
+def apply(items: list[Item], config: Config, report: Reporter) -> Iterator[Result]:
+    settings = config.resources
     for daemonset in multus.daemonsets(items, config):
         name = multus.main_container(daemonset)
         if name is None:
-            yield multus.note(daemonset, "no Multus container found: resources left as they are", NAME, "warning")
+            yield report(daemonset, None, "no Multus container found: resources left as they are", "warning")
             continue
-        yield from concurrency.connection_limit(daemonset, items, config, NAME)
-        wanted_by_group = {group: dict(settings.get(group, {})) for group in ("requests", "limits")}
+        yield from concurrency.connection_limit(report, daemonset, items, config)
+        wanted_by_group = {"requests": dict(settings.requests), "limits": dict(settings.limits)}
         reasons: dict[tuple[str, str], str] = {}
         delegates = concurrency.memory_limit(daemonset, items, config)
         if delegates is not None:
-            memory, why, warning = delegates
-            if quantity.at_least(memory, wanted_by_group["limits"].get("memory", "0")):
-                wanted_by_group["limits"]["memory"] = memory
-                reasons["limits", "memory"] = why
-            if warning:
-                yield multus.note(daemonset, warning, NAME, "warning", multus.container_path(name))
-        if settings["qos"] == "guaranteed":
+            if quantity.at_least(delegates.wanted, wanted_by_group["limits"].get("memory", "0")):
+                wanted_by_group["limits"]["memory"] = delegates.wanted
+                reasons["limits", "memory"] = delegates.why
+            if delegates.warning:
+                yield report(daemonset, multus.container_path(name), delegates.warning, "warning")
+        if settings.qos == "guaranteed":
             wanted_by_group["requests"].update(wanted_by_group["limits"])
             reasons.update({("requests", resource): concurrency.GUARANTEED for resource in wanted_by_group["limits"]})
-        for group, wanted_resources in wanted_by_group.items():
-            for resource, wanted in wanted_resources.items():
+        for group, wanted_values in wanted_by_group.items():
+            for resource, wanted in wanted_values.items():
                 path = (*multus.container_path(name), "resources", group, resource)
-                yield from _raise(daemonset, path, wanted, reasons.get((group, resource), OOM_KILLED))
-        if settings["qos"] == "guaranteed":
-            yield from concurrency.guaranteed(daemonset, name, NAME)
+                yield from _raise(report, daemonset, path, wanted, reasons.get((group, resource), OOM_KILLED))
+        if settings.qos == "guaranteed":
+            yield from concurrency.guaranteed(report, daemonset, name)
 
 
-def _raise(daemonset: Item, path: tuple, wanted: str, reason: str) -> Iterator[Result]:
+def _raise(report: Reporter, daemonset: Item, path: tuple, wanted: str, reason: str) -> Iterator[Result]:
     current = daemonset.doc.get(path)
     if current is not None:
         enough = quantity.at_least(current, wanted)
         if enough is None:
-            yield multus.note(daemonset, f"{current!r} is not a quantity: left as it is", NAME, "warning", path)
+            yield report(daemonset, path, f"{current!r} is not a quantity: left as it is", "warning")
             return
         if enough:
             return
     group, resource = path[-2], path[-1]
     change = f"raised from {current} to {wanted}" if current is not None else f"set to {wanted}"
     why = f"{group}.{resource} {change}: {reason}"
-    yield from multus.set_value(daemonset, path, wanted, NAME, why)
+    yield from report.set_value(daemonset, path, wanted, why)
