@@ -37,8 +37,13 @@ LOCAL_CONFIG = "config.kubernetes.io/local-config"
 # Patterns only some inputs need are compiled on first use (re keeps them): a stream never needs the
 # ResourceList ones, and compiling a pattern costs a tenth of a millisecond of every run's start-up.
 # Possessive: a long run of blanks is matched once (a lazy value took time quadratic in its length).
-_TOP_KEY = r"^([A-Za-z_][\w.-]*):(?:[ \t]++(.*[^ \t]))?[ \t]*$"
-_STREAM_SEPARATOR = re.compile(r"---[ \t]*(?:#.*)?(?:\n|$)", re.M)  # at the start of a line
+_TOP_KEY = r"^([\"']?)([A-Za-z_][\w.-]*)\1[ \t]*:(?:[ \t]++(.*[^ \t]))?[ \t]*$"  # groups: quote, key, value
+# At the start of a line: a document start (`---`, with a comment or with the document's first node
+# after it: `--- {flow}`, `--- !!map`) or a document end (`...`), which is kept with the next separator.
+_STREAM_SEPARATOR = re.compile(r"(?:---|\.\.\.)(?:[ \t]*(?:#.*)?\r?(?:\n|$)|[ \t]+(?=[^\s#]))", re.M)
+# Before a ResourceList's first key: comments, directives (`%YAML 1.1`) and a `---` line.
+_PREAMBLE = re.compile(r"(?:(?:%.*|[ \t]*(?:#.*)?)\n)*---[ \t]*(?:#.*)?(?:\n|\Z)")
+_DOCUMENT_END = re.compile(r"^\.\.\.[ \t]*(?:#.*)?$", re.M)
 _ANCHOR = r"(?:^|[\s\[{,])&([^\s,\[\]{}]+)"
 _COLUMN_ZERO = r"(?![ \t]|#|-|$)"  # a line that is not a list entry, a comment or blank
 _LEADING_SPACE = re.compile(r"\s*")
@@ -64,10 +69,15 @@ class ItemError(YamlError):
 class Item:
     """One resource: its text as read, and a parse of it made only when asked for."""
 
-    __slots__ = ("_data", "_data_text", "_doc", "_kind", "_text", "indent", "prefix", "source")
+    __slots__ = ("_data", "_data_text", "_doc", "_kind", "_text", "indent", "newline", "prefix", "source")
 
     def __init__(self, source: str, indent: int | None = None, prefix: str | None = None) -> None:
-        self.source = source  # exactly as read: a "- " list entry at `indent`, or a whole document
+        # In a stream of mixed line endings (`cat` of files from different editors), an item whose
+        # lines all end in CRLF is read and edited with `\n` and written back with its own CRLF.
+        self.newline = "\r\n" if "\r" in source and _all_crlf(source) else "\n"
+        if self.newline != "\n":
+            source = source.replace(self.newline, "\n")
+        self.source = source  # as read (but for CRLF): a "- " list entry at `indent`, or a whole document
         self.indent = indent
         self.prefix = prefix  # in a stream: the separator and comments before the document
         self._text: str | None = None
@@ -158,10 +168,12 @@ class Item:
 
     @property
     def metadata(self) -> dict[str, Any]:
+        """`metadata`; of an item that cannot be read, the name and namespace its text plainly shows."""
         try:
             data = self.data
         except ItemError:
-            return {}
+            found = {key: self._metadata_key(key) for key in ("name", "namespace")}
+            return {key: match.group("value").strip("'\"") for key, match in found.items() if match}
         meta = data.get("metadata") if isinstance(data, dict) else None
         return meta if isinstance(meta, dict) else {}
 
@@ -205,19 +217,33 @@ class Item:
         further down. Each line is matched by one atomic group, so a text that does not match is
         rejected in linear time (an ambiguous pattern took exponential time on blank lines).
         """
+        if self._repeats("apiVersion:") or self._repeats("kind:"):
+            return False  # a duplicate key: the parser must say which (and a text search would pick one)
         start = self._top_level()
-        inner = f"[ ]{{{1 if self.indent is None else self.indent + 3},}}"
-        blank = r"[ \t]*(?:#.*)?\n"
         return bool(
             re.search(rf"^{start}apiVersion:{_SET_VALUE}", self.source, re.M)
             and re.search(rf"^{start}kind:{_SET_VALUE}", self.source, re.M)
-            and re.search(
-                rf"^{start}metadata:[ \t]*(?:#.*)?\n(?>{blank})*(?P<pad>{inner})"
-                rf"(?:(?!name:)[^\s#].*\n(?>(?P=pad).*\n|{blank})*?(?P=pad))?name:{_SET_VALUE}",
-                self.source,
-                re.M,
-            )
+            and self._metadata_key("name")
         )
+
+    def _metadata_key(self, key: str) -> re.Match[str] | None:
+        """A key of `metadata` itself with a value set (group `value`: its first word), found in the text."""
+        inner = f"[ ]{{{1 if self.indent is None else self.indent + 3},}}"
+        blank = r"[ \t]*(?:#.*)?\n"
+        return re.search(
+            rf"^{self._top_level()}metadata:[ \t]*(?:#.*)?\n(?>{blank})*(?P<pad>{inner})"
+            rf"(?:(?!{key}:)[^\s#].*\n(?>(?P=pad).*\n|{blank})*?(?P=pad))?{key}:(?={_SET_VALUE})"
+            rf"[ \t]*(?P<value>\S*)",
+            self.source,
+            re.M,
+        )
+
+    def _repeats(self, key: str) -> bool:
+        """Whether `key` starts more than one line at the item's top level (plain substring counts)."""
+        if self.indent is None:
+            return self.source.count("\n" + key) + self.source.startswith(key) > 1
+        first = self.source.startswith(key, self.indent + 2)  # on the `- ` line
+        return self.source.count("\n" + " " * (self.indent + 2) + key) + first > 1
 
     def _top_level(self) -> str:
         """A pattern for where the item's own keys start a line."""
@@ -233,6 +259,10 @@ class Item:
 
     def render(self, indent: int | None) -> str:
         """The item's output text, as a list entry at `indent` or a document when None."""
+        text = self._render(indent)
+        return text if self.newline == "\n" else text.replace("\n", self.newline)
+
+    def _render(self, indent: int | None) -> str:
         if not self.changed and indent == self.indent:
             return self.source
         text = self.current_text
@@ -309,10 +339,34 @@ class Layout:
         self.stream = stream
         self.parts = parts  # text, with None where the items go; for a stream, what follows the last item
         self.item_indent = item_indent
+        self.end = ""  # a ResourceList's document end (`...`) and what follows it: after the results
+        self.bom = ""  # a byte order mark the input started with
+        self.newline = "\n"  # "\r\n" when every line of the input ended so
 
 
 def read(text: str, full_parse: bool = False) -> ResourceList:
-    """Read a ResourceList (YAML or JSON) or a plain YAML stream of resources."""
+    """Read a ResourceList (YAML or JSON) or a plain YAML stream of resources.
+
+    A byte order mark and CRLF line endings are read as YAML reads them: the items are cut and
+    edited without them (the parser's positions do not count a mark, and the text patterns look for
+    `\n`), and the output gets them back, so an untouched item is still written byte for byte.
+    """
+    bom = "\ufeff" if text.startswith("\ufeff") else ""
+    newline = "\r\n" if "\r" in text and _all_crlf(text) else "\n"
+    if bom or newline != "\n":
+        text = text[len(bom) :].replace(newline, "\n")
+    resource_list = _read(text, full_parse)
+    resource_list.layout.bom, resource_list.layout.newline = bom, newline
+    return resource_list
+
+
+def _all_crlf(text: str) -> bool:
+    """Whether every line break is CRLF (a mixed text keeps its breaks: each item is read as it is)."""
+    crlf = text.count("\r\n")
+    return crlf == text.count("\n") == text.count("\r")
+
+
+def _read(text: str, full_parse: bool) -> ResourceList:
     stripped = text.lstrip()
     if stripped.startswith(("{", "[")):
         return _from_data(_load(text, "the input"))
@@ -327,7 +381,7 @@ def read(text: str, full_parse: bool = False) -> ResourceList:
 
 def write(resource_list: ResourceList, results: list[dict[str, Any]]) -> str:
     """The output text: items in their order, untouched ones as read, results appended."""
-    return "".join(_pieces(resource_list, results))
+    return "".join(_output(resource_list, results))
 
 
 def write_to(out: TextIO, resource_list: ResourceList, results: list[dict[str, Any]]) -> None:
@@ -340,13 +394,25 @@ def write_to(out: TextIO, resource_list: ResourceList, results: list[dict[str, A
     """
     batch: list[str] = []
     size = 0
-    for piece in list(_pieces(resource_list, results)):
+    for piece in list(_output(resource_list, results)):
         batch.append(piece)
         size += len(piece)
         if size >= _BATCH:
             out.write("".join(batch))
             batch, size = [], 0
     out.write("".join(batch))
+
+
+def _output(resource_list: ResourceList, results: list[dict[str, Any]]) -> Iterator[str]:
+    """The output pieces with the byte order mark and line endings the input had."""
+    layout = resource_list.layout
+    if layout.bom:
+        yield layout.bom
+    if layout.newline == "\n":
+        yield from _pieces(resource_list, results)
+    else:
+        for piece in _pieces(resource_list, results):
+            yield piece.replace("\n", layout.newline)
 
 
 def _pieces(resource_list: ResourceList, results: list[dict[str, Any]]) -> Iterator[str]:
@@ -374,6 +440,7 @@ def _pieces(resource_list: ResourceList, results: list[dict[str, Any]]) -> Itera
         if last is not None and not last.endswith("\n"):
             yield "\n"
         yield "results:\n" + emit.block(everything, 0) + "\n"
+    yield layout.end
 
 
 # -- ResourceList text --------------------------------------------------------------------------
@@ -382,8 +449,8 @@ def _pieces(resource_list: ResourceList, results: list[dict[str, Any]]) -> Itera
 def _is_resource_list(text: str) -> bool:
     if "ResourceList" not in text:  # a plain substring search spares a stream the line-by-line one
         return False
-    found = re.search(r"^kind:[ \t]*['\"]?ResourceList['\"]?[ \t]*(?:#.*)?$", text, re.M)
-    return found is not None
+    pattern = r"^(['\"]?)kind\1[ \t]*:[ \t]*(['\"]?)ResourceList\2[ \t]*(?:#.*)?$"
+    return re.search(pattern, text, re.M) is not None
 
 
 def _split_resource_list(text: str) -> ResourceList | None:
@@ -393,14 +460,21 @@ def _split_resource_list(text: str) -> ResourceList | None:
     manifests every copy of the items' text would be tens of megabytes.
     """
     begin = 0
-    if text.startswith("---"):
-        begin = text.find("\n") + 1
-        if not begin or text[:begin].strip() != "---":
+    if text.startswith(("---", "%", "#")):
+        preamble = _PREAMBLE.match(text)
+        begin = preamble.end() if preamble else 0
+    if "\n..." in text:
+        closing = _DOCUMENT_END.search(text, begin)
+        if closing is None or not _only_comments(text[closing.end() :]):
             return None
+        trailer = text[closing.start() :]
+        text = text[: closing.start()]  # the items' text is cut out of this copy: it is not held twice
+    else:
+        trailer = ""
     lines = [line.start() for line in _line_matches(re.compile(_COLUMN_ZERO, re.M), text, begin, len(text))]
     top_key = re.compile(_TOP_KEY, re.M)
     keys = [key for line in lines if (key := top_key.match(text, line))]
-    names = [key.group(1) for key in keys]
+    names = [key.group(2) for key in keys]
     if "items" not in names or len(set(names)) != len(names):
         return None
     starts = [key.start() for key in keys] + [len(text)]
@@ -415,9 +489,9 @@ def _split_resource_list(text: str) -> ResourceList | None:
     indent = 0
     existing_results: list[Any] = []
     for index, key in enumerate(keys):
-        name = key.group(1)
+        name = key.group(2)
         if name == "items":
-            value = (key.group(2) or "").split("#")[0].strip()
+            value = (key.group(3) or "").split("#")[0].strip()
             if value not in ("", "[]"):
                 return None
             line_end = key.end() + 1
@@ -445,7 +519,9 @@ def _split_resource_list(text: str) -> ResourceList | None:
     if not isinstance(existing_results, list):
         return None
     _check_header(head)
-    return ResourceList(items, head.get("functionConfig"), existing_results, Layout(False, parts, indent))
+    layout = Layout(False, parts, indent)
+    layout.end = trailer
+    return ResourceList(items, head.get("functionConfig"), existing_results, layout)
 
 
 def _shares_anchors(items: list[Item]) -> bool:
@@ -506,7 +582,7 @@ def _split_items(text: str, start: int, end: int) -> tuple[str, list[Item], int]
     entry = re.compile(rf"{pad}-(?: |$)", re.M)
     bounds = [m.start() for m in _line_matches(entry, text, first.start(), end)] + [end]
     items = [Item(text[a:b], indent) for a, b in itertools.pairwise(bounds)]
-    if any(not item.source.startswith(pad + "- ") for item in items):
+    if any(not item.source.startswith(pad + "- ") for item in items) or _cut_inside_a_string(items):
         return None
     return lead, items, indent
 
@@ -621,13 +697,55 @@ def _read_stream(text: str, full_parse: bool) -> ResourceList:
         return _from_data(documents) if documents else ResourceList([], None, [], Layout(True, [text]))
     items: list[Item] = []
     pending = ""
+    position = 0
     for chunk, separator in _documents(text):
-        if _only_comments(chunk):
+        if chunk.startswith("\ufeff"):  # a file that starts with a mark, after another in the stream
+            pending, chunk = pending + chunk[0], chunk[1:]
+            position += 1
+        if _only_comments(chunk) or _only_directives(chunk, text, position):
             pending += chunk + separator
-            continue
-        items.append(Item(chunk, prefix=pending))
-        pending = separator
+        else:
+            items.append(Item(chunk, prefix=pending))
+            pending = separator
+        position += len(chunk) + len(separator)
+    if _cut_inside_a_string(items):
+        return _read_stream(text, full_parse=True)
     return ResourceList(items, None, [], Layout(True, [pending]))
+
+
+def _only_directives(chunk: str, text: str, position: int) -> bool:
+    """Directives (`%YAML 1.1`, `%TAG`) before a `---`: they belong with the separator, not an item.
+
+    They are checked as YAML checks them (a repeated `%YAML` is an error); the chunk starts at
+    `position` in `text`.
+    """
+    if not chunk.lstrip().startswith("%"):
+        return False
+    if not all(not entry.strip() or entry.lstrip()[0] in "#%" for entry in chunk.splitlines()):
+        return False
+    try:
+        yamledit.load(chunk + "--- null\n")
+    except YamlError as error:
+        found = re.match(r"line (\d+): (.*)", str(error))
+        line = text.count("\n", 0, position)
+        where = f"line {line + int(found.group(1))}: {found.group(2)}" if found else str(error)
+        raise InputError(f"the input is not valid YAML: {where}") from None
+    return True
+
+
+def _cut_inside_a_string(items: list[Item]) -> bool:
+    """Whether an item was cut off inside a quoted string that goes on over several lines.
+
+    Why: text that looks like the start of an item (`- apiVersion:` at the list's indentation, a
+    `---` line) can sit inside such a string; the text after it would be taken for an item and
+    edited, inside another item's string. Only an item with an odd number of quotes can end inside
+    a string, so only such items are parsed here; one that stops inside a node means the text cannot
+    be cut where the parser cuts it.
+    """
+    return any(
+        (item.source.count('"') % 2 or item.source.count("'") % 2) and yamledit.ends_inside_a_node(item.text)
+        for item in items[:-1]
+    )
 
 
 def _documents(text: str) -> Iterator[tuple[str, str]]:
