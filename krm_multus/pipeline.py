@@ -18,6 +18,8 @@ def run(resource_list: ResourceList, function_config: Any = None, only: Collecti
 
     `only` names the transforms and checks to run alone (the golden tests use it).
     """
+    if resource_list.problems and function_config is None:
+        return [Result(f"{problem}. Nothing was changed.", "error") for problem in resource_list.problems]
     source = function_config if function_config is not None else resource_list.function_config
     config, problems = fn_config.bind(source)
     if config is None:

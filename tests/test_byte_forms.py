@@ -268,3 +268,80 @@ def test_an_edit_of_an_aliased_field_is_one_result_and_the_item_is_kept() -> Non
     assert errors[0]["resourceRef"]["name"] == "kube-multus-ds"
     assert "hostPath.path" in errors[0]["message"] and "by hand" in errors[0]["message"]
     assert "path: &netns /run/netns/" in result.stdout
+
+
+# -- 4. kind: List and JSON documents -------------------------------------------------------------
+
+KUBECTL_LIST = (
+    "apiVersion: v1\nkind: List\nitems:\n"
+    + "".join("- " + document.replace("\n", "\n  ").rstrip(" ") for document in (CONFIGMAP, DAEMONSET))
+    + "metadata:\n  resourceVersion: ''\n"
+)
+
+
+def test_a_kubectl_list_is_processed_and_written_back_as_a_list() -> None:
+    result = run(KUBECTL_LIST)
+    assert result.code == 0, result.stderr
+    output = yaml.safe_load(result.stdout)
+    assert output["kind"] == "List" and "results" not in output
+    assert output["items"][1]["spec"]["template"]["spec"]["volumes"][0]["hostPath"]["path"] == "/var/run/netns/"
+    assert result.stdout.startswith(KUBECTL_LIST.split("- apiVersion: apps/v1")[0])
+
+
+def test_a_failing_kubectl_list_writes_nothing_like_a_stream() -> None:
+    refused(run(KUBECTL_LIST.replace("name: other", "name: ''")), "item 0", "metadata.name", is_list=False)
+
+
+def test_json_documents_separated_by_markers_are_read() -> None:
+    import json
+
+    documents = [yaml.safe_load(CONFIGMAP), yaml.safe_load(DAEMONSET)]
+    result = run("---\n".join(json.dumps(document) + "\n" for document in documents))
+    assert result.code == 0, result.stderr
+    assert netns_of(result.stdout) == "/var/run/netns/"
+
+
+# -- 5. the ResourceList header and earlier results -------------------------------------------------
+
+
+def test_an_unbuildable_value_the_function_never_needs_in_the_header_is_ignored() -> None:
+    result = run(resource_list(CONFIGMAP, DAEMONSET, header="annotations: {when: 2024-02-30}\n"))
+    assert result.code == 0, result.stderr
+    assert FIXED in result.stdout and "when: 2024-02-30" in result.stdout
+
+
+def test_an_unbuildable_function_config_is_an_error_in_a_complete_resource_list() -> None:
+    config = "functionConfig:\n  apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: c}\n  data: {x: 2024-02-30}\n"
+    result = run(resource_list(CONFIGMAP, DAEMONSET, header=config))
+    refused(result, "functionConfig", "line 7", is_list=True)
+    assert "kind: DaemonSet" in result.stdout and "/var/run/netns" not in result.stdout
+
+
+def test_earlier_results_are_kept_byte_for_byte_and_ours_appended() -> None:
+    earlier = (
+        "results:\n- message: from before\n  severity: info\n  when: 2024-01-01\n  b: !!binary aGVsbG8=\n  yes: 1\n"
+    )
+    result = run(resource_list(CONFIGMAP, DAEMONSET) + earlier)
+    assert result.code == 0, result.stderr
+    assert earlier in result.stdout
+    results = yaml.safe_load(result.stdout)["results"]
+    assert results[0]["message"] == "from before" and len(results) > 1
+
+
+def test_a_quantity_too_large_for_any_number_is_a_finding_not_a_crash() -> None:
+    daemonset = DAEMONSET.replace("command:", 'resources: {requests: {cpu: "1e1000000"}}\n        command:')
+    result = run(resource_list(daemonset))
+    assert "please report" not in result.stderr and "internal error" not in result.stderr
+    assert any("requests.cpu" in r.get("field", {}).get("path", "") for r in results_of(result.stdout))
+
+
+# -- 9. streams, pipes and arguments ------------------------------------------------------------
+
+
+def test_a_stream_that_holds_a_resource_list_fails_without_output() -> None:
+    refused(run(stream(CONFIGMAP, HEADER + "items: []\n")), "item 1", is_list=False)
+
+
+def test_a_nul_in_a_resource_list_header_is_an_error_in_a_resource_list() -> None:
+    text = resource_list(CONFIGMAP).replace("ResourceList\n", "ResourceList\nx: \x00\n", 1)
+    refused(run(text), "line 3", is_list=True)

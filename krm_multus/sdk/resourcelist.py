@@ -326,10 +326,12 @@ class ResourceList:
         self.function_config = function_config
         self.results = results
         self.layout = layout
+        self.problems: list[str] = []  # what makes the run fail before it starts (an unreadable functionConfig)
 
     @property
     def is_stream(self) -> bool:
-        return self.layout.stream
+        """Whether the output is not a ResourceList: a failed run then writes nothing."""
+        return self.layout.stream or self.layout.list_kind
 
 
 class Layout:
@@ -340,6 +342,9 @@ class Layout:
         self.parts = parts  # text, with None where the items go; for a stream, what follows the last item
         self.item_indent = item_indent
         self.end = ""  # a ResourceList's document end (`...`) and what follows it: after the results
+        self.list_kind = False  # a `kind: List`: written like a ResourceList, but without results
+        self.results_text: str | None = None  # earlier functions' results as read, when kept as text
+        self.results_indent = 0
         self.bom = ""  # a byte order mark the input started with
         self.newline = "\n"  # "\r\n" when every line of the input ended so
 
@@ -369,14 +374,16 @@ def _all_crlf(text: str) -> bool:
 def _read(text: str, full_parse: bool) -> ResourceList:
     stripped = text.lstrip()
     if stripped.startswith(("{", "[")):
-        return _from_data(_load(text, "the input"))
-    if not _is_resource_list(text):
+        documents = _load_all(text, "the input")
+        return _from_data(documents[0] if len(documents) == 1 else [doc for doc in documents if doc is not None])
+    list_kind = not _first_document_is(text, "ResourceList")
+    if list_kind and not _first_document_is(text, "List"):
         return _read_stream(text, full_parse)
     if not full_parse:
-        found = _split_resource_list(text)
+        found = _split_resource_list(text, list_kind)
         if found is not None:
             return found
-    return _from_data(_load(text, "the ResourceList"))
+    return _from_data(_load(text, "the List" if list_kind else "the ResourceList"))
 
 
 def write(resource_list: ResourceList, results: list[dict[str, Any]]) -> str:
@@ -436,28 +443,40 @@ def _pieces(resource_list: ResourceList, results: list[dict[str, Any]]) -> Itera
                 last = item.render(layout.item_indent)
                 yield last
     everything = list(resource_list.results) + results
-    if everything:
+    if (everything or layout.results_text) and not layout.list_kind:
         if last is not None and not last.endswith("\n"):
             yield "\n"
-        yield "results:\n" + emit.block(everything, 0) + "\n"
+        if layout.results_text is None:
+            yield "results:\n" + emit.block(everything, 0) + "\n"
+        else:
+            yield layout.results_text
+            if results:
+                yield " " * layout.results_indent + emit.block(results, layout.results_indent) + "\n"
     yield layout.end
 
 
 # -- ResourceList text --------------------------------------------------------------------------
 
 
-def _is_resource_list(text: str) -> bool:
-    if "ResourceList" not in text:  # a plain substring search spares a stream the line-by-line one
+def _first_document_is(text: str, kind: str) -> bool:
+    """Whether the first document has this top-level kind (a stream may hold one further down)."""
+    if kind not in text:  # a plain substring search spares a stream the line-by-line one
         return False
-    pattern = r"^(['\"]?)kind\1[ \t]*:[ \t]*(['\"]?)ResourceList\2[ \t]*(?:#.*)?$"
-    return re.search(pattern, text, re.M) is not None
+    pattern = rf"^(['\"]?)kind\1[ \t]*:[ \t]*(['\"]?){kind}\2[ \t]*(?:#.*)?$"
+    found = re.search(pattern, text, re.M)
+    if found is None:
+        return False
+    preamble = _PREAMBLE.match(text) if text.startswith(("%", "#", "---")) else None
+    start = preamble.end() - 1 if preamble else 0
+    return re.compile(r"\n(?:---|\.\.\.)(?=[ \t\n]|$)").search(text, start, found.start()) is None
 
 
-def _split_resource_list(text: str) -> ResourceList | None:
+def _split_resource_list(text: str, list_kind: bool = False) -> ResourceList | None:
     """Cut a block-style ResourceList into items; None where the text is not plain enough.
 
     The text is searched by position rather than sliced into sections: on a whole cluster's
-    manifests every copy of the items' text would be tens of megabytes.
+    manifests every copy of the items' text would be tens of megabytes. With `list_kind`, the text
+    is a `kind: List` (what `kubectl get -o yaml` prints): its items are cut the same way.
     """
     begin = 0
     if text.startswith(("---", "%", "#")):
@@ -486,8 +505,10 @@ def _split_resource_list(text: str) -> ResourceList | None:
     parts: list[str | None] = [text[: starts[0]]]
     header: list[str] = []
     items: list[Item] = []
-    indent = 0
-    existing_results: list[Any] = []
+    layout = Layout(False, parts)
+    layout.list_kind, layout.end = list_kind, trailer
+    resource_list = ResourceList(items, None, [], layout)
+    version = ""
     for index, key in enumerate(keys):
         name = key.group(2)
         if name == "items":
@@ -498,30 +519,59 @@ def _split_resource_list(text: str) -> ResourceList | None:
             split = _split_items(text, line_end, starts[index + 1])
             if split is None or (value == "[]" and split[1]):
                 return None
-            lead, items, indent = split
-            if _shares_anchors(items):
+            lead, resource_list.items, layout.item_indent = split
+            if _shares_anchors(resource_list.items):
                 return None
             parts.extend([text[key.start() : line_end] + lead, None])
             continue
         section = text[starts[index] : starts[index + 1]]
-        if name == "results":
-            header.append(section)
-        else:
-            parts.append(section)
-            header.append(section)
+        if name == "results" and not list_kind:
+            if not _keep_results(resource_list, section):
+                return None
+            continue
+        parts.append(section)
+        header.append(section)
+        if name == "apiVersion":
+            version = section
+        if name == "functionConfig" and not list_kind:
+            _read_function_config(resource_list, section, text.count("\n", 0, starts[index]))
     try:
-        head = yamledit.load("".join(header)) or {}
+        yamledit.compose("".join(header))  # YAML must accept the header; its values are built only where needed
+        head = yamledit.load(version) if version else {}
     except YamlError:
         return None
-    if not isinstance(head, dict):
-        return None
-    existing_results = head.get("results") or []
-    if not isinstance(existing_results, list):
-        return None
-    _check_header(head)
-    layout = Layout(False, parts, indent)
-    layout.end = trailer
-    return ResourceList(items, head.get("functionConfig"), existing_results, layout)
+    if not list_kind:
+        _check_header(head)
+    return resource_list
+
+
+def _keep_results(resource_list: ResourceList, section: str) -> bool:
+    """Earlier functions' results: a block list is kept as text (new results are appended to it), any
+    other form is read and written again. False where they are not a list."""
+    entries = re.match(r"results:[ \t]*(?:#.*)?\n(?:[ \t]*(?:#.*)?\n)*( *)- ", section)
+    if entries:
+        resource_list.layout.results_text = section if section.endswith("\n") else section + "\n"
+        resource_list.layout.results_indent = len(entries.group(1))
+        return True
+    try:
+        results = (yamledit.load(section) or {}).get("results") or []
+    except (YamlError, AttributeError):
+        return False
+    resource_list.results = results
+    return isinstance(results, list)
+
+
+def _read_function_config(resource_list: ResourceList, section: str, line: int) -> None:
+    """The functionConfig section; a value in it that cannot be read is a problem of the run, named."""
+    try:
+        resource_list.function_config = (yamledit.load(section) or {}).get("functionConfig")
+    except YamlError as error:
+        resource_list.problems.append(f"functionConfig is not valid YAML: {_shift_line(str(error), line)}")
+
+
+def _shift_line(message: str, lines: int) -> str:
+    """A parser message about a piece of the input, with its `line N` counted from the input's start."""
+    return re.sub(r"^line (\d+)", lambda found: f"line {int(found.group(1)) + lines}", message)
 
 
 def _shares_anchors(items: list[Item]) -> bool:
@@ -644,9 +694,18 @@ def _load(text: str, what: str) -> Any:
         raise InputError(f"{what} is not valid YAML: {error}") from None
 
 
+def _load_all(text: str, what: str) -> list[Any]:
+    try:
+        return yamledit.load_all(text)
+    except YamlError as error:
+        raise InputError(f"{what} is not valid YAML: {error}") from None
+
+
 def _from_data(data: Any) -> ResourceList:
-    if isinstance(data, dict) and data.get("kind") == "ResourceList":
-        _check_header(data)
+    list_kind = isinstance(data, dict) and data.get("kind") == "List" and isinstance(data.get("items"), list)
+    if list_kind or (isinstance(data, dict) and data.get("kind") == "ResourceList"):
+        if not list_kind:
+            _check_header(data)
         items = data.get("items")
         if items is None:
             items = []
@@ -664,7 +723,9 @@ def _from_data(data: Any) -> ResourceList:
             elif key != "results":
                 parts.append(_dump({key: value}))
         loaded = [Item(_dump(entry)) for entry in items]
-        return ResourceList(loaded, data.get("functionConfig"), results, Layout(False, parts))
+        layout = Layout(False, parts)
+        layout.list_kind = list_kind
+        return ResourceList(loaded, None if list_kind else data.get("functionConfig"), results, layout)
     documents = data if isinstance(data, list) else [data]
     loaded = [Item(_dump(entry)) for entry in documents]
     return ResourceList(loaded, None, [], Layout(True, []))
@@ -726,9 +787,7 @@ def _only_directives(chunk: str, text: str, position: int) -> bool:
     try:
         yamledit.load(chunk + "--- null\n")
     except YamlError as error:
-        found = re.match(r"line (\d+): (.*)", str(error))
-        line = text.count("\n", 0, position)
-        where = f"line {line + int(found.group(1))}: {found.group(2)}" if found else str(error)
+        where = _shift_line(str(error), text.count("\n", 0, position))
         raise InputError(f"the input is not valid YAML: {where}") from None
     return True
 
