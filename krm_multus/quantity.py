@@ -43,6 +43,13 @@ def parse(value: object) -> Decimal | None:
         return None
 
 
+def text(value: object) -> str:
+    """A quantity as Kubernetes writes it: a config may give a plain number (`cpu: 1`, `memory: 1e9`)."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e27:
+        return str(int(value))
+    return str(value)
+
+
 def at_least(value: object, minimum: object) -> bool | None:
     """Whether quantity `value` is `minimum` or more; None when `value` is not a quantity.
 

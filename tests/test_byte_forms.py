@@ -6,9 +6,13 @@ thing to both, and the form's own bytes must come back where the function change
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 import yaml
-from test_hostile import CONFIGMAP, DAEMONSET, HEADER, refused, resource_list, results_of, run, stream
+from test_hostile import CONFIGMAP, DAEMONSET, HEADER, ROOT, refused, resource_list, results_of, run, stream
 
 from krm_multus.sdk import yamledit
 from krm_multus.sdk.yamledit import Document, YamlError
@@ -345,3 +349,74 @@ def test_a_stream_that_holds_a_resource_list_fails_without_output() -> None:
 def test_a_nul_in_a_resource_list_header_is_an_error_in_a_resource_list() -> None:
     text = resource_list(CONFIGMAP).replace("ResourceList\n", "ResourceList\nx: \x00\n", 1)
     refused(run(text), "line 3", is_list=True)
+
+
+def run_command(data: str, *args: str, stdout: int | None = subprocess.PIPE) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "krm_multus", *args],
+        input=data.encode(),
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        timeout=60,
+        check=False,
+        cwd=ROOT,
+    )
+
+
+def test_config_without_a_value_is_a_usage_error_that_says_so() -> None:
+    done = run_command(stream(DAEMONSET), "--config")
+    assert done.returncode == 2 and b"--config needs a file name" in done.stderr
+
+
+def test_a_closed_stdout_is_a_clear_usage_error() -> None:
+    done = subprocess.run(
+        f"{sys.executable} -m krm_multus >&-",
+        input=stream(DAEMONSET).encode(),
+        shell=True,
+        capture_output=True,
+        cwd=ROOT,
+    )
+    assert done.returncode == 2 and b"stdout is closed" in done.stderr and b"Traceback" not in done.stderr
+
+
+def test_a_reader_that_closes_the_pipe_is_told_the_output_is_incomplete() -> None:
+    big = stream(*[CONFIGMAP.replace("name: other", f"name: cm-{index}") for index in range(20_000)], DAEMONSET)
+    done = subprocess.run(
+        f"{sys.executable} -m krm_multus | head -c 10 > /dev/null",
+        input=big.encode(),
+        shell=True,
+        capture_output=True,
+        cwd=ROOT,
+        executable="/bin/bash",
+    )
+    assert b"incomplete" in done.stderr and b"nothing was written" not in done.stderr
+
+
+def test_an_unbuildable_value_in_a_config_file_is_a_usage_error(tmp_path: Path) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {x: 2024-02-30}\n")
+    done = run_command(stream(DAEMONSET), "--config", str(config))
+    assert done.returncode == 2 and b"line 4" in done.stderr and b"internal error" not in done.stderr
+
+
+# -- 6. config values ----------------------------------------------------------------------------
+
+TYPED = {"apiVersion": "krm-multus.dev/v1alpha1", "kind": "MultusTalos", "metadata": {"name": "c"}}
+
+
+@pytest.mark.parametrize(
+    ("spec", "field"),
+    [
+        ({"resources": {"limits": {"cpu": "300m\n"}}}, "spec.resources.limits.cpu"),
+        ({"image": {"multus": "ghcr.io/k8snetworkplumbingwg/multus-cni:v4.2.4-thick\n"}}, "spec.image.multus"),
+    ],
+)
+def test_a_config_value_with_a_trailing_newline_is_refused_naming_the_field(spec: dict, field: str) -> None:
+    refused(run(stream(DAEMONSET), {**TYPED, "spec": spec}), field, is_list=False)
+
+
+def test_a_quantity_written_as_a_yaml_number_is_accepted_as_kubernetes_does() -> None:
+    result = run(stream(DAEMONSET), {**TYPED, "spec": {"resources": {"limits": {"cpu": 1, "memory": 1e9}}}})
+    assert result.code == 0, result.stderr
+    limits = yaml.safe_load(result.stdout)["spec"]["template"]["spec"]["containers"][0]["resources"]["limits"]
+    assert limits == {"cpu": "1", "memory": "1000000000"}

@@ -31,7 +31,7 @@ def apply(items: list[Item], config: Config, report: Reporter) -> Iterator[Resul
         for group, wanted_values in (("requests", settings.requests), ("limits", settings.limits)):
             for resource, wanted in wanted_values.items():
                 path = (*multus.container_path(name), "resources", group, resource)
-                yield from _raise(report, daemonset, path, wanted)
+                yield from _raise(report, daemonset, path, quantity.text(wanted))
 
 
 def _raise(report: Reporter, daemonset: Item, path: tuple, wanted: str) -> Iterator[Result]:
