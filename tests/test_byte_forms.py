@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -420,3 +421,18 @@ def test_a_quantity_written_as_a_yaml_number_is_accepted_as_kubernetes_does() ->
     assert result.code == 0, result.stderr
     limits = yaml.safe_load(result.stdout)["spec"]["template"]["spec"]["containers"][0]["resources"]["limits"]
     assert limits == {"cpu": "1", "memory": "1000000000"}
+
+
+# -- 10. huge but legal fields ----------------------------------------------------------------------
+
+
+def test_a_networks_annotation_past_the_kubernetes_limit_is_one_finding_in_linear_time() -> None:
+    pod = (
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: default\n  annotations:\n"
+        f"    k8s.v1.cni.cncf.io/networks: {','.join(['net1'] * 800_000)}\nspec: {{containers: [{{name: a}}]}}\n"
+    )
+    started = time.monotonic()
+    result = run(resource_list(DAEMONSET, pod))
+    assert time.monotonic() - started < 10
+    findings = [r for r in results_of(result.stdout) if r.get("resourceRef", {}).get("name") == "p"]
+    assert len(findings) == 1 and "256 KiB" in findings[0]["message"]
