@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from e2e_helpers import missing_tools, require
+from require import missing_tools, require
 from test_hostile import CONFIGMAP, DAEMONSET
 
 pytestmark = pytest.mark.e2e
