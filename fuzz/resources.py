@@ -415,7 +415,7 @@ BYTE_FORMS: dict[str, Any] = {
     "crlf": (lambda text: text.replace("\n", "\r\n"), lambda output: output.replace("\n", "\r\n")),
     "yaml directive": (lambda text: "%YAML 1.1\n---\n" + text, None),
     "separator comment": (lambda text: text.replace("---\n", "--- # from a file\n"), None),
-    "document end": (lambda text: text.replace("\n---\n", "\n...\n---\n"), None),
+    "document end": (lambda text: text + "...\n" if text.strip() else text, None),
     "bom after a separator": (lambda text: text.replace("---\n", "---\n\ufeff", 1), None),
 }
 
