@@ -436,3 +436,20 @@ def test_a_networks_annotation_past_the_kubernetes_limit_is_one_finding_in_linea
     assert time.monotonic() - started < 10
     findings = [r for r in results_of(result.stdout) if r.get("resourceRef", {}).get("name") == "p"]
     assert len(findings) == 1 and "256 KiB" in findings[0]["message"]
+
+
+def test_escaped_quotes_in_the_string_do_not_hide_a_fake_item() -> None:
+    fake = "- " + DAEMONSET.replace("\n", "\n  ").replace('"', '\\"').rstrip() + "\n"
+    configmap = CONFIGMAP.replace("key: value", 'key: "\\"\n' + fake + '"')
+    text = HEADER + "items:\n- " + configmap.replace("\n", "\n  ").rstrip(" ")
+    assert yaml.safe_load(text)["items"][0]["kind"] == "ConfigMap"
+    result = run(text)
+    assert "/var/run/netns" not in result.stdout
+
+
+def test_a_broken_flow_collection_before_the_daemonset_still_passes_through() -> None:
+    """Only a cut inside a quoted string sends the input to the full parse; other broken text is kept."""
+    broken = CONFIGMAP + "  other: {a: [don't\n"
+    result = run(resource_list(broken, DAEMONSET))
+    assert result.code == 0, result.stderr
+    assert FIXED in result.stdout

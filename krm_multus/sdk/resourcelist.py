@@ -797,12 +797,13 @@ def _cut_inside_a_string(items: list[Item]) -> bool:
 
     Why: text that looks like the start of an item (`- apiVersion:` at the list's indentation, a
     `---` line) can sit inside such a string; the text after it would be taken for an item and
-    edited, inside another item's string. Only an item with an odd number of quotes can end inside
-    a string, so only such items are parsed here; one that stops inside a node means the text cannot
-    be cut where the parser cuts it.
+    edited, inside another item's string. Only an item with an odd number of quotes (not counting
+    the escaped `\\"` a double-quoted string holds) can end inside a string, so only such items are
+    parsed here; one that stops inside a string means the text cannot be cut where the parser cuts it.
     """
     return any(
-        (item.source.count('"') % 2 or item.source.count("'") % 2) and yamledit.ends_inside_a_node(item.text)
+        ((item.source.count('"') - item.source.count('\\"')) % 2 or item.source.count("'") % 2)
+        and yamledit.ends_inside_a_string(item.text)
         for item in items[:-1]
     )
 

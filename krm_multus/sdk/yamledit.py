@@ -191,14 +191,19 @@ def _unbuildable(text: str, error: Exception) -> str:
     return f"a value cannot be read ({error})"
 
 
-def ends_inside_a_node(text: str) -> bool:
-    """Whether the parser fails at the very end of `text`: it stops inside a string or a collection."""
+def ends_inside_a_string(text: str) -> bool:
+    """Whether the parser fails at the very end of `text`, inside a quoted string that began earlier."""
     try:
         for _ in yaml.parse(text, Loader=_LOADER):
             pass
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark
-        return mark is not None and not text[mark.index :].strip()
+        end, begin = error.problem_mark, error.context_mark
+        return (
+            end is not None
+            and begin is not None
+            and not text[end.index :].strip()
+            and text[begin.index : begin.index + 1] in ("'", '"')
+        )
     except yaml.YAMLError:
         return False
     return False
