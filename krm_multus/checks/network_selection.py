@@ -55,6 +55,7 @@ NAME = "networkSelection"
 ANNOTATION = "k8s.v1.cni.cncf.io/networks"
 ANNOTATIONS = ("metadata", "annotations")
 PRIMARY_INTERFACE = "eth0"
+ANNOTATIONS_LIMIT = 256 * 1024  # Kubernetes' total size of an object's annotations (keys and values)
 JSON_MARKS = '[{"'
 # JSON keys of a network selection element and the type Multus unmarshals them into.
 KEY_TYPES: dict[str, type] = {
@@ -125,6 +126,15 @@ def _check(item: Item, template: tuple[str, ...], index: Index, report: Reporter
                     f"to `{'.'.join((*template, *ANNOTATIONS))}`"
                 ),
             )
+        return
+    size = sum(len(str(key)) + len(str(value)) for key, value in annotations.items())
+    if size > ANNOTATIONS_LIMIT:  # what the API server refuses is not worth reading (nor its memory)
+        yield report(
+            item,
+            path,
+            f"the annotations hold {size} bytes, over Kubernetes' limit of {ANNOTATIONS_LIMIT} (256 KiB): the API "
+            "server refuses this object; shorten them (the networks annotation was not checked)",
+        )
         return
     selections = []
     for found in _parse(annotations[ANNOTATION]):

@@ -26,7 +26,14 @@ KEYWORDS = frozenset(
         "type", "const", "enum", "pattern", "minimum", "properties", "required", "additionalProperties",
     }
 )  # fmt: skip
-_TYPES = {"object": dict, "string": str, "boolean": bool, "array": list, "integer": int}
+_TYPES: dict[str, Any] = {
+    "object": dict,
+    "string": str,
+    "boolean": bool,
+    "array": list,
+    "integer": int,
+    "number": (int, float),
+}
 
 
 class ConfigError(Exception):
@@ -143,15 +150,27 @@ def _value_problem(value: Any, node: dict[str, Any], where: str) -> ConfigError 
     if "enum" in node and not any(lookups.same(value, choice) for choice in node["enum"]):
         choices = ", ".join(json.dumps(choice) for choice in node["enum"])
         return ConfigError(where, f"`{where}` is {shown}; use one of {choices}")
-    expected = _TYPES.get(node.get("type", ""))
-    if expected is not None and (not isinstance(value, expected) or isinstance(value, bool) != (expected is bool)):
-        wanted = "true or false" if expected is bool else f"a {node['type']}"
+    types = node["type"] if isinstance(node.get("type"), list) else [node.get("type", "")]
+    expected = tuple(_TYPES[name] for name in types if name in _TYPES)
+    if expected and not any(_is_a(value, wanted) for wanted in expected):
+        wanted = "true or false" if expected == (bool,) else " or ".join(f"a {name}" for name in types)
         return ConfigError(where, f"`{where}` must be {wanted}, not {shown}")
-    if "minimum" in node and isinstance(value, int) and value < node["minimum"]:
-        return ConfigError(where, f"`{where}` is {shown}; it must be at least {node['minimum']}")
-    if "pattern" in node and isinstance(value, str) and not re.search(node["pattern"], value):
+    if "minimum" in node and _is_a(value, (int, float)) and value < node["minimum"]:
+        return ConfigError(where, f"`{where}` must be at least {node['minimum']}, not {shown}")
+    if "pattern" in node and isinstance(value, str) and not _matches(node["pattern"], value):
         return ConfigError(where, f"`{where}` is not valid: {shown}. {node.get('description', '')}".strip())
     return None
+
+
+def _is_a(value: Any, wanted: Any) -> bool:
+    """isinstance, with true and false only booleans (Python counts them as integers)."""
+    return isinstance(value, wanted) and isinstance(value, bool) == (wanted is bool)
+
+
+def _matches(pattern: str, value: str) -> bool:
+    """A JSON Schema pattern as JSON Schema reads it: `$` is the end of the value, never before a final
+    line break (Python's `$` is, which let `300m\\n` through into the DaemonSet)."""
+    return re.search(re.sub(r"(?<!\\)\$", r"\\Z", pattern), value) is not None
 
 
 def _object_problems(value: dict[Any, Any], node: dict[str, Any], where: str) -> list[ConfigError]:

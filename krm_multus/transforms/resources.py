@@ -41,7 +41,10 @@ def apply(items: list[Item], config: Config, report: Reporter) -> Iterator[Resul
             yield report(daemonset, None, "no Multus container found: resources left as they are", "warning")
             continue
         yield from concurrency.connection_limit(report, daemonset, items, config)
-        wanted_by_group = {"requests": dict(settings.requests), "limits": dict(settings.limits)}
+        wanted_by_group = {
+            group: {resource: quantity.text(wanted) for resource, wanted in values.items()}
+            for group, values in (("requests", settings.requests), ("limits", settings.limits))
+        }
         reasons: dict[tuple[str, str], str] = {}
         delegates = concurrency.memory_limit(daemonset, items, config)
         if delegates is not None:
