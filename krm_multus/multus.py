@@ -20,9 +20,10 @@ MAIN_CONTAINER = "kube-multus"
 MULTUS_REPOSITORY = "multus-cni"
 DEFAULT_BIN_DIR = "/host/opt/cni/bin"
 ARM64_SUFFIX = "-arm64"
-# Community images that copy the reference CNI plugins into /host/opt/cni/bin, and the archived
-# siderolabs one the Talos guide still names (siderolabs/pkgs#1399).
-PLUGIN_IMAGES = ("cni-plugins", "install-cni")
+# Images that copy the reference CNI plugins into /host/opt/cni/bin, by the last part of their
+# repository path: the community `cni-plugins` (and d4rkfella's `cni-plugins-install`) and the
+# archived siderolabs `install-cni` the Talos guide still names (siderolabs/pkgs#1399).
+PLUGIN_IMAGES = ("cni-plugins", "install-cni", "cni-plugins-install")
 ARCHIVED_PLUGIN_IMAGE = "ghcr.io/siderolabs/install-cni"
 MAINTAINED_PLUGIN_IMAGES = (
     "ghcr.io/home-operations/cni-plugins",
@@ -109,6 +110,17 @@ def split_image(image: str) -> tuple[str, str]:
     return head + slash + name, tag
 
 
+def repository_is(image: str, repository: str) -> bool:
+    """Whether `image` comes from `repository` (`siderolabs/install-cni`, or a last part alone such as
+    `multus-cni`) under any registry or proxy prefix: its repository path ends with those components.
+
+    Why one rule: air-gapped and proxied clusters pull `harbor.example.com/ghcr/siderolabs/install-cni`;
+    every recogniser must see the image it mirrors, and none may match a mere substring.
+    """
+    wanted = repository.split("/")
+    return split_image(image)[0].split("/")[-len(wanted) :] == wanted
+
+
 def image_version(image: str) -> tuple[int, int, int] | None:
     """The release an image tag names (`v4.2.4-thick` -> (4, 2, 4)); None for moving tags and digests."""
     found = _VERSION_TAG.match(split_image(image)[1])
@@ -157,22 +169,27 @@ def main_container(item: Item) -> str | None:
 
 
 def is_multus_image(image: str) -> bool:
-    """Whether an image is a Multus build: `multus-cni` in its repository path, not in its tag.
+    """Whether an image is a Multus build: its repository path ends with `multus-cni` (any registry,
+    mirror or organisation: bitnami's is `bitnami/multus-cni`), whatever its tag.
 
     Not plain `multus`: the multus-dynamic-networks-controller and multus-networkpolicy DaemonSets
     are not Multus."""
-    return MULTUS_REPOSITORY in split_image(image)[0]
+    return repository_is(image, MULTUS_REPOSITORY)
 
 
 def is_plugin_installer(container: dict[str, Any]) -> bool:
     """Whether a container installs the reference CNI plugins (macvlan, ipvlan, ...): one named
-    `install-cni`, or one running a community `cni-plugins` image or an `install-cni` image."""
-    repository = split_image(str(container.get("image") or ""))[0]
-    return container.get("name") == "install-cni" or any(name in repository for name in PLUGIN_IMAGES)
+    `install-cni`, or one running a plugin image (`PLUGIN_IMAGES`) from any registry or mirror."""
+    return container.get("name") == "install-cni" or is_plugin_image(str(container.get("image") or ""))
+
+
+def is_plugin_image(image: str) -> bool:
+    return any(repository_is(image, name) for name in PLUGIN_IMAGES)
 
 
 def is_archived_plugin_image(image: str) -> bool:
-    return split_image(image)[0] == ARCHIVED_PLUGIN_IMAGE
+    """siderolabs/install-cni, from ghcr.io or a mirror of it (it runs `/install-cni.sh`)."""
+    return repository_is(image, ARCHIVED_PLUGIN_IMAGE.partition("/")[2])
 
 
 class BinaryInstall(NamedTuple):

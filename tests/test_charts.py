@@ -68,10 +68,29 @@ def test_binary_install_is_read_from_what_runs(container: dict, expected: tuple 
         ({"name": "x", "image": "ghcr.io/siderolabs/install-cni:v1.7.0"}, True),
         ({"name": "install-multus-binary", "image": "ghcr.io/k8snetworkplumbingwg/multus-cni:v4.2.2-thick"}, False),
         ({"name": "tag-only", "image": "docker.io/library/busybox:cni-plugins"}, False),
+        ({"name": "mirrored", "image": "registry.example.com/siderolabs/install-cni:v1.9.0"}, True),
+        ({"name": "prefixed", "image": "ghcr.io/example/my-cni-plugins:1"}, False),
     ],
 )
 def test_plugin_installers(container: dict, installs: bool) -> None:
     assert multus.is_plugin_installer(container) is installs
+
+
+@pytest.mark.parametrize(
+    ("image", "multus_image", "archived"),
+    [
+        ("harbor.example.com/ghcr/k8snetworkplumbingwg/multus-cni:v4.2.4-thick", True, False),
+        ("docker.io/bitnami/multus-cni:4.2.2@sha256:0123", True, False),
+        ("ghcr.io/k8snetworkplumbingwg/multus-cni-fork:v4", False, False),
+        ("ghcr.io/example/tools:multus-cni", False, False),
+        ("registry.example.com/siderolabs/install-cni:v1.9.0", False, True),
+        ("localhost:5000/siderolabs/install-cni", False, True),
+        ("ghcr.io/notsiderolabs/install-cni:v1.9.0", False, False),
+    ],
+)
+def test_images_by_repository_path_under_any_prefix(image: str, multus_image: bool, archived: bool) -> None:
+    assert multus.is_multus_image(image) is multus_image
+    assert multus.is_archived_plugin_image(image) is archived
 
 
 def _daemonset(name: str, image: str) -> Item:

@@ -68,7 +68,6 @@ KNOWN_GAPS: dict[str, str] = {
         "12.3 the whereabouts DaemonSet installs whereabouts; 12.7 'no Multus DaemonSet' beside the multus Application"
     ),
     "kustomize-thick-mirror-substitutions": (
-        "12.8 the archived siderolabs/install-cni behind a mirror is not recognised; "
         "12.9 Flux `${VAR}` placeholders in the NAD and the networks annotation are judged as values (errors)"
     ),
     "helm-template-thin-v3": (
