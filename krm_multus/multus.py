@@ -127,14 +127,15 @@ def image_version(image: str) -> tuple[int, int, int] | None:
     return (int(found[1]), int(found[2]), int(found[3])) if found else None
 
 
-def _words(container: dict[str, Any]) -> str:
+def words(container: dict[str, Any]) -> str:
+    """What a container runs: its command and args as one line."""
     parts = [part for key in ("command", "args") if isinstance(found := container.get(key), list) for part in found]
     return " ".join(str(part) for part in parts)
 
 
 def flavor(item: Item) -> str:
     """ "thick" (multus-daemon plus a shim) or "thin" (the multus binary as the CNI plugin), by what runs."""
-    main = " ".join(_words(c) for c in containers(item))
+    main = " ".join(words(c) for c in containers(item))
     if "multus-daemon" in main:
         return "thick"
     if "thin_entrypoint" in main or "entrypoint.sh" in main:
@@ -147,8 +148,8 @@ def generation(item: Item) -> int:
     version = image_version(image_of(item))
     if version is not None:
         return version[0]
-    words = " ".join(_words(c) for c in containers(item) + containers(item, "initContainers"))
-    if "entrypoint.sh" in words or re.search(r"/bin/multus(?:\s|$)", words):
+    runs = " ".join(words(c) for c in containers(item) + containers(item, "initContainers"))
+    if "entrypoint.sh" in runs or re.search(r"/bin/multus(?:\s|$)", runs):
         return 3
     return 4
 
@@ -202,10 +203,10 @@ class BinaryInstall(NamedTuple):
 
 def binary_install(container: dict[str, Any]) -> BinaryInstall | None:
     """How a container installs Multus, read from its command and args; None when it does not."""
-    commands = _shell_commands(_words(container))
-    words = [word for command in commands for word in command]
-    if any(posixpath.basename(word) == "install_multus" for word in words):
-        return _install_multus(words)
+    commands = shell_commands(container)
+    run = [word for command in commands for word in command]
+    if any(posixpath.basename(word) == "install_multus" for word in run):
+        return _install_multus(run)
     return next((found for command in commands if (found := _copy(command)) is not None), None)
 
 
@@ -217,37 +218,55 @@ def _install_multus(words: list[str]) -> BinaryInstall:
     return BinaryInstall(binary, "install_multus", directory)
 
 
-def _copy(command: list[str]) -> BinaryInstall | None:
-    """A `cp` of the Multus binary or shim (after any wrapper such as `exec`); None for other commands."""
+class Copy(NamedTuple):
+    """A `cp` command: its flags, the files it copies and where to."""
+
+    flags: list[str]
+    sources: list[str]
+    target: str
+
+
+def copy(command: list[str]) -> Copy | None:
+    """A `cp` (after any wrapper such as `exec`) with at least one file and a target; None for other commands."""
     start = next((index for index, word in enumerate(command) if posixpath.basename(word) == "cp"), None)
     if start is None:
         return None
     flags = [word for word in command[start + 1 :] if word.startswith("-")]
     files = [word for word in command[start + 1 :] if not word.startswith("-")]
-    binaries = {posixpath.basename(path) for path in files[:-1]} & {"multus-shim", "multus"}
-    if not binaries or len(files) < 2:
+    return Copy(flags, files[:-1], files[-1]) if len(files) >= 2 else None
+
+
+def _copy(command: list[str]) -> BinaryInstall | None:
+    """A `cp` of the Multus binary or shim; None for other commands."""
+    found = copy(command)
+    if found is None:
+        return None
+    flags = found.flags
+    binaries = {posixpath.basename(path) for path in found.sources} & {"multus-shim", "multus"}
+    if not binaries:
         return None
     forced = any(flag == "--force" or (not flag.startswith("--") and "f" in flag) for flag in flags)
     binary = "multus-shim" if "multus-shim" in binaries else "multus"
-    target = files[-1]
+    target = found.target
     directory = posixpath.dirname(target) if posixpath.basename(target) == binary else target.rstrip("/")
     return BinaryInstall(binary, "cp -f" if forced else "cp", directory or "/")
 
 
-def _shell_commands(line: str) -> list[list[str]]:
-    """The simple commands of a shell line, each as its words, cut at operators (`&&`, `;`, `|`, ...).
+def shell_commands(container: dict[str, Any]) -> list[list[str]]:
+    """The simple commands a container runs, each as its words, cut at operators (`&&`, `;`, `|`, ...).
 
     `command` and `args` are joined first, so `sh -c "a && b"` is read as its script's commands.
     A line shlex cannot read (an unbalanced quote) is read as plain words.
     """
+    line = words(container)
     lexer = shlex.shlex(line, posix=True, punctuation_chars=True)
     lexer.whitespace_split = True
     try:
-        words = list(lexer)
+        tokens = list(lexer)
     except ValueError:
-        words = line.split()
+        tokens = line.split()
     commands: list[list[str]] = [[]]
-    for word in words:
+    for word in tokens:
         if word and all(char in lexer.punctuation_chars for char in word):
             commands.append([])
         else:

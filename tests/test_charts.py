@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from krm_multus import helm, multus
+from krm_multus import charts, helm, multus
 from krm_multus.sdk import config
 from krm_multus.sdk.resourcelist import Item
 
@@ -167,3 +167,46 @@ metadata: {name: from-git}
 spec: {source: {repoURL: https://github.com/example/ops.git, path: cilium}}
 """)
     assert helm.releases(items) == []
+
+
+def _flux_multus(source: str, values: str = "{}") -> str:
+    return f"""
+apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata: {{name: multus, namespace: network}}
+spec:
+  chart: {{spec: {{chart: multus, sourceRef: {{kind: HelmRepository, name: {source}, namespace: flux-system}}}}}}
+  values: {values}
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "chart"),
+    [
+        (_flux_multus("angelnu-charts"), charts.ANGELNU),
+        (_flux_multus("bjw-s-labs"), charts.BJW_S_LABS),
+        (_flux_multus("charts", "{cni: {paths: {bin: /opt/cni/bin}}}"), charts.ANGELNU),
+        (_flux_multus("charts", "{cni: {binPath: /opt/cni/bin}}"), charts.BJW_S_LABS),
+        (_flux_multus("charts", "{cniPlugins: {image: {tag: 1.7.1}}}"), charts.HOME_OPERATIONS),
+        (_flux_multus("charts", "{hostCNIBinDir: /opt/cni/bin}"), charts.BITNAMI),
+        (_flux_multus("charts", "{tolerations: []}"), ""),
+    ],
+    ids=[
+        "source-angelnu",
+        "source-bjw-s",
+        "values-angelnu",
+        "values-bjw-s",
+        "values-home-ops",
+        "values-bitnami",
+        "untold",
+    ],
+)
+def test_multus_charts_by_source_name_then_values(text: str, chart: str) -> None:
+    [release] = helm.releases(_items(text))
+    assert release.source_ref.startswith("HelmRepository flux-system/")
+    assert charts.identify(release) == chart
+
+
+def test_an_untold_release_takes_the_configured_chart() -> None:
+    [found] = charts.releases(_items(_flux_multus("charts")), charts.BITNAMI)
+    assert (found.chart, found.flavor, found.installs_plugins) == (charts.BITNAMI, "thin", False)
