@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from krm_multus import charts, helm, multus
+from krm_multus import charts, helm, installers, multus
 from krm_multus.sdk import config
 from krm_multus.sdk.resourcelist import Item
 
@@ -210,3 +210,19 @@ def test_multus_charts_by_source_name_then_values(text: str, chart: str) -> None
 def test_an_untold_release_takes_the_configured_chart() -> None:
     [found] = charts.releases(_items(_flux_multus("charts")), charts.BITNAMI)
     assert (found.chart, found.flavor, found.installs_plugins) == (charts.BITNAMI, "thin", False)
+
+
+@pytest.mark.parametrize(
+    ("container", "plugins"),
+    [
+        ({"image": "harbor.example.com/ghcr/k8snetworkplumbingwg/whereabouts:v0.9.2"}, {"whereabouts"}),
+        ({"image": "ghcr.io/example/whereabouts:v1"}, set()),
+        ({"image": "quay.io/kubevirt/ovs-cni-plugin:v0.39.0"}, {"ovs"}),
+        ({"image": "x", "command": ["sh", "-c", "cp /ovs /a /host/opt/cni/bin/ && sleep 1"]}, {"ovs", "a"}),
+        ({"image": "x", "command": ["cp", "/ovs", "/tmp/"]}, set()),
+        ({"image": "x", "command": ["/host/opt/cni/bin/dhcp", "daemon", "-hostprefix", "/hostfs"]}, {"dhcp"}),
+        ({"image": "x", "command": ["/dhcp"], "args": ["--help"]}, set()),
+    ],
+)
+def test_plugins_a_container_installs_itself(container: dict, plugins: set) -> None:
+    assert installers.plugins_of({"name": "c", **container}) == plugins
