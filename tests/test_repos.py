@@ -50,9 +50,6 @@ KNOWN_GAPS: dict[str, str] = {
         "12.1 an anchor defined twice in the Multus HelmRelease fails the run (error, item unnamed); "
         "12.2 an alias elsewhere in the Cilium HelmRelease blocks the cni.exclusive edit"
     ),
-    "app-template-thick-plain-cp": (
-        "12.6 thick Multus through app-template values with a plain `cp` of the shim gets no #1221 fix"
-    ),
     "kustomize-thick-mirror-substitutions": (
         "12.9 Flux `${VAR}` placeholders in the NAD and the networks annotation are judged as values (errors)"
     ),
