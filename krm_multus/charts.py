@@ -28,7 +28,7 @@ from typing import Any, NamedTuple
 
 from krm_multus import helm, multus
 from krm_multus.sdk import lookups
-from krm_multus.sdk.config import merge
+from krm_multus.sdk.config import Config, merge
 from krm_multus.sdk.resourcelist import Item
 
 ANGELNU = "angelnu"
@@ -83,8 +83,8 @@ class MultusRelease(NamedTuple):
         return self.release.repository or self.release.source_ref or "an unnamed source"
 
 
-def releases(items: list[Item], configured: str = "") -> list[MultusRelease]:
-    """The Helm releases among the items that install Multus; `configured` is `spec.helmValues.multusChart`."""
+def releases(items: list[Item], config: Config) -> list[MultusRelease]:
+    """The Helm releases among the items that install Multus."""
     found = []
     for release in helm.releases(items):
         if release.chart == APP_TEMPLATE:
@@ -92,10 +92,18 @@ def releases(items: list[Item], configured: str = "") -> list[MultusRelease]:
             if any(multus.is_multus_image(str(c.spec.get("image") or "")) for c in containers):
                 found.append(_app_template(release, containers))
         elif release.chart in MULTUS_CHARTS:
-            chart = identify(release) or configured
+            chart = chart_of(release, config)
             flavor, installs = KNOWN.get(chart, ("", False))
             found.append(MultusRelease(release, chart, flavor, installs))
     return found
+
+
+def chart_of(release: helm.Release, config: Config) -> str:
+    """The Multus chart a `multus` release installs, as the items tell it, else as the config does ("" when
+    neither does, and for other charts)."""
+    if release.chart not in MULTUS_CHARTS:
+        return ""
+    return identify(release) or config.helmValues.multusChart
 
 
 def identify(release: helm.Release) -> str:

@@ -19,6 +19,7 @@ import posixpath
 from typing import NamedTuple
 
 from krm_multus import charts, multus
+from krm_multus.sdk.config import Config
 from krm_multus.sdk.resourcelist import Item
 
 # containernetworking/plugins: what the plugin-installer images copy.
@@ -50,8 +51,8 @@ class Installed(NamedTuple):
         return plugin in self.types or (self.reference and plugin in REFERENCE)
 
 
-def installed(items: list[Item], multus_chart: str = "") -> Installed:
-    """What the items install; `multus_chart` is `spec.helmValues.multusChart`."""
+def installed(items: list[Item], config: Config) -> Installed:
+    """What the items install (the config tells the chart of a Multus release the items do not)."""
     reference = False
     types: set[str] = set()
     for item in items:
@@ -61,7 +62,7 @@ def installed(items: list[Item], multus_chart: str = "") -> Installed:
                 types |= plugins_of(container)
         elif any(item.is_a(kind, SRIOV_GROUP) for kind in SRIOV_KINDS):
             types |= SRIOV_PLUGINS
-    releases = charts.releases(items, multus_chart)
+    releases = charts.releases(items, config)
     reference = reference or any(release.installs_plugins for release in releases)
     return Installed(reference, frozenset(types), tuple(release for release in releases if not release.chart))
 

@@ -208,7 +208,9 @@ def test_multus_charts_by_source_name_then_values(text: str, chart: str) -> None
 
 
 def test_an_untold_release_takes_the_configured_chart() -> None:
-    [found] = charts.releases(_items(_flux_multus("charts")), charts.BITNAMI)
+    settings, _ = config.bind({**config.typed_header(), "spec": {"helmValues": {"multusChart": charts.BITNAMI}}})
+    assert settings is not None
+    [found] = charts.releases(_items(_flux_multus("charts")), settings)
     assert (found.chart, found.flavor, found.installs_plugins) == (charts.BITNAMI, "thin", False)
 
 

@@ -62,7 +62,7 @@ def apply(items: list[Item], config: Config, report: Reporter) -> Iterator[Resul
     if not nads:
         return
     if release >= talos.BUNDLED_PLUGINS:
-        found = installers.installed(items, config.helmValues.multusChart)
+        found = installers.installed(items, config)
         if not found.undecided:
             for nad in nads:
                 yield from _missing(nad, version, found, report)

@@ -58,13 +58,9 @@ def apply(items: list[Item], config: Config, report: Reporter) -> Iterator[Resul
     for release in helm.releases(items):
         if release.chart == cilium.CHART and config.cilium.enabled is not False:
             yield from _ensure(report, release, EXCLUSIVE, exclusive, cilium.exclusive_reason(exclusive))
-        elif config.netns.enabled and _is_angelnu(release, config.helmValues.multusChart):
+        elif config.netns.enabled and charts.chart_of(release, config) == charts.ANGELNU:
             why = f"Talos keeps network namespaces under {netns}: the chart's netns volume mounts it"
             yield from _ensure(report, release, NETNS, netns, why, _hand_chosen_netns(netns))
-
-
-def _is_angelnu(release: helm.Release, configured: str) -> bool:
-    return release.chart in charts.MULTUS_CHARTS and (charts.identify(release) or configured) == charts.ANGELNU
 
 
 Leave = Callable[[Any], "str | None"]

@@ -49,7 +49,7 @@ WHY = "install the shim atomically with install_multus: a plain cp fails with 'T
 def apply(items: list[Item], config: Config, report: Reporter) -> Iterator[Result]:
     for daemonset in multus.daemonsets(items, config):
         yield from _fix(report, daemonset)
-    for release in charts.releases(items, config.helmValues.multusChart):
+    for release in charts.releases(items, config):
         if release.chart == charts.APP_TEMPLATE and release.flavor == "thick":
             for container in release.containers:
                 yield from _fix_values(report, release.release, container)

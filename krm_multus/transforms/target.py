@@ -42,7 +42,7 @@ THIN = "thin Multus mounts no network namespaces and runs no daemon: nothing to 
 def apply(items: list[Item], config: Config, report: Reporter) -> Iterator[Result]:
     if multus.daemonsets(items, config):
         return
-    found = charts.releases(items, config.helmValues.multusChart)
+    found = charts.releases(items, config)
     for release in found:
         yield _describe(release, config, report)
     if not found:
