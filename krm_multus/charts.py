@@ -72,12 +72,6 @@ class MultusRelease(NamedTuple):
     containers: tuple[Container, ...] = ()  # app-template only
 
     @property
-    def name(self) -> str:
-        """How messages name the release: its kind and namespace/name."""
-        item = self.release.item
-        return f"{item.kind} {'/'.join(part for part in (item.namespace, item.name) if part)}"
-
-    @property
     def origin(self) -> str:
         """Where the chart comes from, as far as the items tell."""
         return self.release.repository or self.release.source_ref or "an unnamed source"

@@ -59,7 +59,7 @@ def _describe(release: charts.MultusRelease, config: Config, report: Reporter) -
         return report(
             item,
             release.release.source,
-            f"{release.name} installs chart `{release.release.chart}` from {release.origin}, which is not among the "
+            f"this release installs chart `{release.release.chart}` from {release.origin}, which is not among the "
             "items, and its values do not tell which Multus chart it is: its values are left as they are and no "
             f"plugin is claimed missing; set {CHART_OPTION} to angelnu, bjw-s-labs, home-operations or bitnami",
             "warning",
@@ -71,7 +71,7 @@ def _describe(release: charts.MultusRelease, config: Config, report: Reporter) -
     return report(
         item,
         release.release.source,
-        f"Multus is installed by {release.name} ({release.flavor} Multus, {release.chart} chart), rendered in the "
-        f"cluster: no DaemonSet among the items to fix; {done}",
+        f"this release installs {release.flavor} Multus ({release.chart} chart), rendered in the cluster: no "
+        f"DaemonSet among the items to fix; {done}",
         "info",
     )
