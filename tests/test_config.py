@@ -52,6 +52,7 @@ def test_configmap_keys() -> None:
             "checks-severity",
             "image",
             "helm-values",
+            "multus-chart",
             *(
                 f"{name}-severity"
                 for name in ("netns", "install-binary", "resources", "image", "cilium", "helm-values", "fail-closed")

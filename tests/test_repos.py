@@ -42,33 +42,11 @@ EXACT_KEYS = ("severity", "field", "tags")
 # case -> the issue-12 points it still fails on (see /work/issues/12.md).
 KNOWN_GAPS: dict[str, str] = {
     "flux-app-template-thin": (
-        "12.3 app-template values install plugins (cni-plugins init container) but talosPlugins warns; "
         "12.4 ips/mac reach static IPAM and macvlan as CNI_ARGS, networkSelection warns; "
-        "12.7 says 'no Multus DaemonSet' beside the multus HelmRelease; "
         "12.9 `${IOT_INTERFACE}` is judged as an interface name (error)"
     ),
-    "flux-angelnu-repository-elsewhere": (
-        "12.3 the angelnu chart installs plugins (cni-installer); "
-        "12.5 a `gateway` key gets the vendor-key advice, not `default-route`; "
-        "12.6 angelnu release with its HelmRepository elsewhere gets no hostPaths.netns; "
-        "12.7 'no Multus DaemonSet' beside the release"
-    ),
-    "flux-bjws-chart-anchors": (
-        "12.1 an anchor defined twice in the Multus HelmRelease fails the run (error, item unnamed); "
-        "12.2 an alias elsewhere in the Cilium HelmRelease blocks the cni.exclusive edit; "
-        "12.3 the bjw-s-labs multus chart installs plugins (cni-plugins values); "
-        "12.7 'no Multus DaemonSet' beside the release"
-    ),
-    "app-template-thick-plain-cp": (
-        "12.3 app-template cni-plugins-installer and the dhcp DaemonSet install plugins; "
-        "12.6 thick Multus through app-template values with a plain `cp` of the shim gets no #1221 fix; "
-        "12.7 'no Multus DaemonSet' (a warning under an explicit target) beside the release"
-    ),
-    "argo-multi-source": (
-        "12.3 the whereabouts DaemonSet installs whereabouts; 12.7 'no Multus DaemonSet' beside the multus Application"
-    ),
+    "flux-angelnu-repository-elsewhere": ("12.5 a `gateway` key gets the vendor-key advice, not `default-route`"),
     "kustomize-thick-mirror-substitutions": (
-        "12.8 the archived siderolabs/install-cni behind a mirror is not recognised; "
         "12.9 Flux `${VAR}` placeholders in the NAD and the networks annotation are judged as values (errors)"
     ),
     "helm-template-thin-v3": (
@@ -76,16 +54,8 @@ KNOWN_GAPS: dict[str, str] = {
         "Multus gets the thick daemon's #1346 resource raise; thin v3 /entrypoint.sh (atomic cp + mv) gets a #1221 "
         "warning about a 'shim'"
     ),
-    "flux-home-operations-chart": (
-        "12.3 the home-operations chart's cniPlugins values install plugins; 12.4 `ips` reaches static IPAM as "
-        "CNI_ARGS; 12.6/12.7 the release (OCIRepository elsewhere) is not recognised or named"
-    ),
-    "flux-release-values-elsewhere": (
-        "12.3 a release that renders in-cluster may install plugins: no 'not on the nodes' claim; "
-        "12.6 an ambiguous Multus release gets no result naming it and the config that decides"
-    ),
+    "flux-home-operations-chart": ("12.4 `ips` reaches static IPAM as CNI_ARGS"),
     "sriov-operator-ovs": (
-        "12.3 the OVS CNI DaemonSet installs `ovs`; "
         "12.10 a Job with generateName fails the whole stream; "
         "12.11 NADs the SR-IOV operator makes from SriovNetworks are reported missing"
     ),
