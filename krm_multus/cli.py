@@ -121,27 +121,33 @@ def _main(args: list[str]) -> int:
     if sys.stdout is None or (sys.stdin is None and not sources):  # started with `>&-` or `<&-`
         _say(f"krm-multus: {'stdout' if sys.stdout is None else 'stdin'} is closed: nothing was read or written")
         return 2
-    data, problem = _read_input(sources)
-    if problem:
-        print(f"krm-multus: {problem}", file=sys.stderr)
-        return 2
     if isinstance(sys.stdout, io.TextIOWrapper):
         # YAML goes out as UTF-8 whatever the locale says: no character can then fail to encode
         # after part of the output has been written.
         sys.stdout.reconfigure(encoding="utf-8")
-    return run_io(data, sys.stdout, sys.stderr, function_config)
+    try:
+        # The input goes straight into run_io, which lets go of the bytes once they are decoded: a
+        # name for them here would hold a second copy of a whole cluster's manifests for the run.
+        return run_io(_read_input(sources), sys.stdout, sys.stderr, function_config)
+    except UnreadableInput as problem:
+        print(f"krm-multus: {problem}", file=sys.stderr)
+        return 2
 
 
-def _read_input(sources: list[str]) -> tuple[bytes, str | None]:
+class UnreadableInput(Exception):
+    """A file or directory named on the command line that cannot be read; the message names it."""
+
+
+def _read_input(sources: list[str]) -> bytes:
     """stdin, or the files and directories named on the command line."""
     if not sources:
-        return sys.stdin.buffer.read(), None
+        return sys.stdin.buffer.read()
     from krm_multus.sdk import files
 
     try:
-        return files.read_sources(sources, sys.stdin.buffer.read), None
+        return files.read_sources(sources, sys.stdin.buffer.read)
     except files.SourceError as error:
-        return b"", str(error)
+        raise UnreadableInput(str(error)) from None
 
 
 def run_io(data: bytes, stdout: Any, stderr: Any, function_config: Any = None) -> int:
