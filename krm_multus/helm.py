@@ -58,11 +58,10 @@ def releases(items: list[Item]) -> list[Release]:
     """Every Flux HelmRelease and Argo CD Application chart source among the items."""
     found: list[Release] = []
     for item in items:
-        if item.is_local_config:
-            continue
-        if item.is_a("HelmRelease", FLUX_GROUP):
+        # The kind first: it is read once per item, the local-config annotation is a search of its text.
+        if item.is_a("HelmRelease", FLUX_GROUP) and not item.is_local_config:
             found.append(_flux(item, items))
-        elif item.is_a("Application", ARGO_GROUP):
+        elif item.is_a("Application", ARGO_GROUP) and not item.is_local_config:
             found.extend(_argo(item))
     return [release for release in found if release.chart]
 

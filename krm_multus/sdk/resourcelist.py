@@ -10,6 +10,7 @@ gives the same items as plain text documents.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Iterator
@@ -55,6 +56,42 @@ _UNSET: Any = object()
 
 class InputError(Exception):
     """Input that is not a ResourceList or a stream of resources; the message says where."""
+
+
+# The patterns every item is tested with depend only on the indentation of the list its items are
+# entries of (and the key): compiled once each, not built and looked up again for each of thousands of items.
+
+
+def _top_level(indent: int | None) -> str:
+    """A pattern for where the item's own keys start a line."""
+    if indent is None:
+        return ""
+    return f"(?:{' ' * indent}- |{' ' * (indent + 2)})"
+
+
+@functools.cache
+def _set_key_pattern(indent: int | None, key: str) -> re.Pattern[str]:
+    """`key:` with a value set, at the item's top level."""
+    return re.compile(rf"^{_top_level(indent)}{key}:{_SET_VALUE}", re.M)
+
+
+@functools.cache
+def _scalar_pattern(indent: int | None, key: str) -> re.Pattern[str]:
+    """`key:` at the item's top level with a plain one-word value (group 1)."""
+    return re.compile(rf"^{_top_level(indent)}{key}:[ \t]*([A-Za-z0-9][\w./-]*)[ \t]*(?:#.*)?$", re.M)
+
+
+@functools.cache
+def _metadata_key_pattern(indent: int | None, key: str) -> re.Pattern[str]:
+    """`key:` with a value set as a key of `metadata` itself, at the indentation of its first key."""
+    inner = f"[ ]{{{1 if indent is None else indent + 3},}}"
+    blank = r"[ \t]*(?:#.*)?\n"
+    return re.compile(
+        rf"^{_top_level(indent)}metadata:[ \t]*(?:#.*)?\n(?>{blank})*(?P<pad>{inner})"
+        rf"(?:(?!{key}:)[^\s#].*\n(?>(?P=pad).*\n|{blank})*?(?P=pad))?{key}:(?={_SET_VALUE})"
+        rf"[ \t]*(?P<value>\S*)",
+        re.M,
+    )
 
 
 class ItemError(YamlError):
@@ -219,24 +256,15 @@ class Item:
         """
         if self._repeats("apiVersion:") or self._repeats("kind:"):
             return False  # a duplicate key: the parser must say which (and a text search would pick one)
-        start = self._top_level()
         return bool(
-            re.search(rf"^{start}apiVersion:{_SET_VALUE}", self.source, re.M)
-            and re.search(rf"^{start}kind:{_SET_VALUE}", self.source, re.M)
+            _set_key_pattern(self.indent, "apiVersion").search(self.source)
+            and _set_key_pattern(self.indent, "kind").search(self.source)
             and self._metadata_key("name")
         )
 
     def _metadata_key(self, key: str) -> re.Match[str] | None:
         """A key of `metadata` itself with a value set (group `value`: its first word), found in the text."""
-        inner = f"[ ]{{{1 if self.indent is None else self.indent + 3},}}"
-        blank = r"[ \t]*(?:#.*)?\n"
-        return re.search(
-            rf"^{self._top_level()}metadata:[ \t]*(?:#.*)?\n(?>{blank})*(?P<pad>{inner})"
-            rf"(?:(?!{key}:)[^\s#].*\n(?>(?P=pad).*\n|{blank})*?(?P=pad))?{key}:(?={_SET_VALUE})"
-            rf"[ \t]*(?P<value>\S*)",
-            self.source,
-            re.M,
-        )
+        return _metadata_key_pattern(self.indent, key).search(self.source)
 
     def _repeats(self, key: str) -> bool:
         """Whether `key` starts more than one line at the item's top level (plain substring counts)."""
@@ -245,16 +273,9 @@ class Item:
         first = self.source.startswith(key, self.indent + 2)  # on the `- ` line
         return self.source.count("\n" + " " * (self.indent + 2) + key) + first > 1
 
-    def _top_level(self) -> str:
-        """A pattern for where the item's own keys start a line."""
-        if self.indent is None:
-            return ""
-        return f"(?:{' ' * self.indent}- |{' ' * (self.indent + 2)})"
-
     def _scan(self, key: str) -> str:
         """A top-level scalar found by a text search; a parse only when the text is unusual."""
-        pattern = rf"^{self._top_level()}{key}:[ \t]*([A-Za-z0-9][\w./-]*)[ \t]*(?:#.*)?$"
-        found = re.search(pattern, self.source, re.M)
+        found = _scalar_pattern(self.indent, key).search(self.source)
         return found.group(1) if found else self._field(key)
 
     def render(self, indent: int | None) -> str:
