@@ -138,6 +138,11 @@ def _check(item: Item, template: tuple[str, ...], index: Index, report: Reporter
             yield report(item, path, message, weight)
 
 
+def selections(value: Any) -> list[Selection]:
+    """The networks an annotation value asks for, as Multus reads them (the problems left to `apply`)."""
+    return [found for found in _parse(value) if isinstance(found, Selection)]
+
+
 def _parse(value: Any) -> Iterator[Problem | Selection]:
     """The annotation's problems, and the networks it selects."""
     if not isinstance(value, str):
