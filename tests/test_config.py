@@ -42,6 +42,7 @@ def test_configmap_keys() -> None:
             "install-cni",
             "install-cni-image",
             "cni-exclusive",
+            "ipam-data-dir",
             "checks",
             "checks-severity",
         ]
