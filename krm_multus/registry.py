@@ -1,6 +1,7 @@
 """The transforms and checks, in the order they run. Nothing is discovered: add a module here."""
 
 from krm_multus.checks import (
+    cilium_node_config,
     dhcp_daemon,
     host_local_data_dir,
     host_local_ranges,
@@ -22,4 +23,5 @@ CHECKS = (
     host_local_ranges,
     host_local_data_dir,
     dhcp_daemon,
+    cilium_node_config,
 )

@@ -12,8 +12,10 @@ DaemonSet, or a Flux HelmRelease or Argo CD Application of the `cilium` chart is
   `spec.cilium.installCNI.image` (any plugin image: the community ones copy into `/host/opt/cni/bin`
   by their own entrypoint), else the siderolabs/install-cni tag for `spec.talos.version` (run as
   `/install-cni.sh`), else the newest published one with a warning to pin it;
-- sets `cni-exclusive` in `cilium-config` to `spec.cilium.exclusive` (default "false"); the Helm
-  value `cni.exclusive` of a Cilium release is the helmValues transform's;
+- sets `cni-exclusive` in `cilium-config` to `spec.cilium.exclusive` (default "false"), and in
+  `spec.defaults` of every CiliumNodeConfig that sets it (it overrides `cilium-config` on the nodes
+  it selects; a CiliumNodeConfig among the items also counts as Cilium for `auto`); the Helm value
+  `cni.exclusive` of a Cilium release is the helmValues transform's;
 - warns with the Helm value to set when a Cilium agent is there but neither its ConfigMap nor its
   release is among the items.
 A Multus DaemonSet that runs the archived siderolabs/install-cni gets an info naming maintained
@@ -28,6 +30,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from krm_multus import helm, multus
+from krm_multus.checks import cilium_node_config
 from krm_multus.sdk.resourcelist import Item
 from krm_multus.sdk.results import Result
 
@@ -71,14 +74,20 @@ def apply(items: list[Item], config: dict[str, Any]) -> Iterator[Result]:
     ]
     agents = [item for item in items if item.is_a("DaemonSet", "apps") and item.name == "cilium"]
     released = bool(releases(items))
+    node_configs = cilium_node_config.node_configs(items)
     daemonsets = multus.daemonsets(items, config)
-    if settings["enabled"] is True or cilium_configs or agents or released:
+    if settings["enabled"] is True or cilium_configs or agents or released or node_configs:
         if settings["installCNI"]["enabled"]:
             for daemonset in daemonsets:
                 yield from _add_install_cni(daemonset, config)
         wanted = "true" if settings["exclusive"] else "false"
         for cilium_config in cilium_configs:
             yield from multus.set_value(cilium_config, EXCLUSIVE, wanted, NAME, exclusive_reason(settings["exclusive"]))
+        for node_config in filter(cilium_node_config.sets_exclusive, node_configs):
+            why = (
+                f"{exclusive_reason(settings['exclusive'])} (a CiliumNodeConfig overrides `{CONFIG_MAP}` on its nodes)"
+            )
+            yield from multus.set_value(node_config, cilium_node_config.EXCLUSIVE, wanted, NAME, why)
         if not cilium_configs and not released and agents:
             yield multus.note(
                 agents[0],
