@@ -7,6 +7,7 @@ from krm_multus.checks import (
     host_local_ranges,
     kubevirt,
     network_attachment,
+    network_lookup,
     network_selection,
     talos_plugins,
 )
@@ -24,4 +25,5 @@ CHECKS = (
     host_local_data_dir,
     dhcp_daemon,
     cilium_node_config,
+    network_lookup,
 )

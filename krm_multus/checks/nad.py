@@ -135,9 +135,13 @@ class Index:
     def __iter__(self) -> Iterator[Nad]:
         return iter(self.nads)
 
+    def named(self, name: str) -> list[Nad]:
+        """Every NAD called `name`, in any namespace."""
+        return self._by_name.get(name, [])
+
     def find(self, name: str, namespace: str) -> Nad | None:
         """The NAD `name` in `namespace` (the reference's own or the workload's; "" for unknown)."""
-        candidates = self._by_name.get(name, [])
+        candidates = self.named(name)
         exact = [nad for nad in candidates if nad.namespace == namespace]
         loose = [nad for nad in candidates if not namespace or not nad.namespace]
         return next(iter(exact or loose), None)
