@@ -1,6 +1,7 @@
 """The transforms and checks, in the order they run. Nothing is discovered: add a module here."""
 
 from krm_multus.checks import (
+    cilium_datapath,
     cilium_node_config,
     dhcp_daemon,
     host_local_data_dir,
@@ -26,4 +27,5 @@ CHECKS = (
     dhcp_daemon,
     cilium_node_config,
     network_lookup,
+    cilium_datapath,
 )

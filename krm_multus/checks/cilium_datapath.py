@@ -1,0 +1,263 @@
+"""ciliumDatapath: Cilium settings that break KubeVirt VMs and host bridges once everything runs.
+
+Why: these configs apply cleanly, and the VMs or nodes only lose traffic later, in ways that do not
+point at Cilium. The settings are read from every Cilium source among the items: the
+`cilium-config` ConfigMap (its keys) and the values of a Flux HelmRelease or Argo CD Application of
+the `cilium` chart (the last place that sets a value wins, as Helm merges them). A setting no
+source shows is taken at its default; when that default cannot show the problem, nothing is said.
+
+- KubeVirt VMs among the items, kube-proxy replacement on (`kubeProxyReplacement`,
+  `kube-proxy-replacement`) and socket load-balancing not limited to the host namespace
+  (`socketLB.hostNamespaceOnly` / `bpf-lb-sock-hostns-only` not true): a warning on the Cilium
+  source (cilium PR #17847: the guest's connections never pass the socket hooks in the
+  virt-launcher pod, so services must be load-balanced per packet there).
+- A VM interface with the `masquerade` binding while Cilium uses eBPF host routing (kube-proxy
+  replacement and BPF masquerading on, `bpf.hostLegacyRouting` / `enable-host-legacy-routing` not
+  true): a warning on the VM (cilium #32026), fixed by `bpf.hostLegacyRouting: true`.
+- With `spec.talos.version` set, a bridge that NetworkAttachmentDefinitions use (the Talos bridge
+  that holds the node's NIC) is missed by Cilium `devices` (unset: the auto-detection skips bridge
+  devices) or by the `spec.interfaces` patterns of a `CiliumL2AnnouncementPolicy`: an info, since
+  the items cannot show whether the node's address sits on the bridge; when it does, tunnel routing
+  and L2 announcements stop (siderolabs/talos #10411).
+
+Passing: `cilium-config` with `kube-proxy-replacement: "true"` and `bpf-lb-sock-hostns-only:
+"true"` beside a VirtualMachine.
+
+Failing (the same without `bpf-lb-sock-hostns-only`):
+
+    KubeVirt VMs are among the items and Cilium replaces kube-proxy, but its socket load-balancing
+    also runs in pod namespaces (`bpf-lb-sock-hostns-only` is not set): a VM's connections never
+    pass the socket hooks of its virt-launcher pod, ...; set `bpf-lb-sock-hostns-only` to `"true"`
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from typing import Any, NamedTuple
+
+from krm_multus import helm
+from krm_multus.checks import workloads
+from krm_multus.checks.findings import DOUBTFUL, HINT, Reporter
+from krm_multus.checks.nad import Index
+from krm_multus.checks.talos_plugins import DEFAULT_BRIDGE
+from krm_multus.multus import as_list
+from krm_multus.sdk.resourcelist import Item
+from krm_multus.sdk.results import Result
+from krm_multus.sdk.yamledit import Path
+from krm_multus.transforms import cilium
+
+NAME = "ciliumDatapath"
+L2_POLICY = "CiliumL2AnnouncementPolicy"
+INTERFACES = ("domain", "devices", "interfaces")
+
+
+class Setting(NamedTuple):
+    """One Cilium setting: its `cilium-config` key and its Helm value."""
+
+    key: str
+    value: tuple[str, ...]
+
+    def named(self, source: Source) -> str:
+        return f"`{self.key}`" if source.is_config_map else f"`{'.'.join(self.value)}`"
+
+
+KUBE_PROXY_REPLACEMENT = Setting("kube-proxy-replacement", ("kubeProxyReplacement",))
+SOCKET_LB = Setting("bpf-lb-sock", ("socketLB", "enabled"))
+HOST_NAMESPACE_ONLY = Setting("bpf-lb-sock-hostns-only", ("socketLB", "hostNamespaceOnly"))
+LEGACY_ROUTING = Setting("enable-host-legacy-routing", ("bpf", "hostLegacyRouting"))
+BPF_MASQUERADE = Setting("enable-bpf-masquerade", ("bpf", "masquerade"))
+DEVICES = Setting("devices", ("devices",))
+
+
+class Found(NamedTuple):
+    """A setting's value (helm.MISSING when unset) and where to report it: the item and the field."""
+
+    value: Any
+    item: Item
+    path: Path
+
+
+class Source(NamedTuple):
+    """Where the Cilium settings come from: a `cilium-config` ConfigMap or a release of the chart."""
+
+    item: Item
+    label: str
+    read: Callable[[Setting], Found]
+
+    @property
+    def is_config_map(self) -> bool:
+        return self.item.kind == "ConfigMap"
+
+    def get(self, setting: Setting) -> Any:
+        return self.read(setting).value
+
+    def on(self, setting: Setting) -> bool:
+        return str(self.get(setting)).strip().lower() in ("true", "strict")
+
+    def shown(self, setting: Setting) -> str:
+        value = self.get(setting)
+        return "not set" if value is helm.MISSING else f"{helm.as_text(value)!r}"
+
+
+def apply(items: list[Item], config: dict[str, Any]) -> Iterator[Result]:
+    sources = _sources(items)
+    if not sources:
+        return
+    report = Reporter(NAME, config)
+    vms = [(item, path) for item in items if "kubevirt.io" in item.source and (path := workloads.vm_spec(item))]
+    for source in sources:
+        if vms:
+            yield from _socket_lb(source, report)
+            yield from _masquerade(source, vms, report)
+    if config["talos"]["version"]:
+        yield from _bridges(items, sources, report)
+
+
+def _sources(items: list[Item]) -> list[Source]:
+    found = [
+        Source(item, f"ConfigMap `{item.namespace}/{item.name}`", _config_map_reader(item))
+        for item in items
+        if item.is_a("ConfigMap") and cilium.CONFIG_MAP in item.source and item.name == cilium.CONFIG_MAP
+    ]
+    for release in cilium.releases(items):
+        label = f"the values of {release.item.kind} `{release.item.namespace}/{release.item.name}`"
+        found.append(Source(release.item, label, _release_reader(release)))
+    return found
+
+
+def _config_map_reader(item: Item) -> Callable[[Setting], Found]:
+    def read(setting: Setting) -> Found:
+        data = item.data.get("data")
+        value = data.get(setting.key, helm.MISSING) if isinstance(data, dict) else helm.MISSING
+        return Found(value, item, ("data", setting.key))
+
+    return read
+
+
+def _release_reader(release: helm.Release) -> Callable[[Setting], Found]:
+    def read(setting: Setting) -> Found:
+        """The value of the last place that sets it, as Helm merges; the release's chart when none does."""
+        found = Found(helm.MISSING, release.item, release.source)
+        for values in release.values:
+            value = helm.lookup(values, setting.value) if values.may_set(setting.value) else helm.MISSING
+            if value is not helm.MISSING and values.item is not None:
+                inline = values.kind == "inline"
+                found = Found(value, values.item, (*values.path, *setting.value) if inline else values.path)
+        return found
+
+    return read
+
+
+def _socket_lb(source: Source, report: Reporter) -> Iterator[Result]:
+    if not source.on(KUBE_PROXY_REPLACEMENT) or source.on(HOST_NAMESPACE_ONLY):
+        return
+    if str(source.get(SOCKET_LB)).strip().lower() == "false":
+        return
+    setting = HOST_NAMESPACE_ONLY.named(source)
+    wanted = '`"true"`' if source.is_config_map else "true"
+    where = source.read(HOST_NAMESPACE_ONLY)
+    yield report(
+        where.item,
+        where.path,
+        (
+            "KubeVirt VMs are among the items and Cilium replaces kube-proxy, but its socket load-balancing also runs "
+            f"in pod namespaces ({setting} is {source.shown(HOST_NAMESPACE_ONLY)}): a VM's connections never pass the "
+            "socket hooks of its virt-launcher pod, so services are not load-balanced for them (cilium PR #17847); "
+            f"set {setting} to {wanted} in {source.label}"
+        ),
+        DOUBTFUL,
+    )
+
+
+def _masquerade(source: Source, vms: list[tuple[Item, Path]], report: Reporter) -> Iterator[Result]:
+    ebpf_routing = source.on(KUBE_PROXY_REPLACEMENT) and source.on(BPF_MASQUERADE) and not source.on(LEGACY_ROUTING)
+    if not ebpf_routing:
+        return
+    fix = LEGACY_ROUTING.named(source)
+    for vm, spec_path in vms:
+        interfaces = workloads.named(workloads.dig(workloads.dig(vm.data, spec_path), INTERFACES))
+        for name, interface in interfaces.items():
+            if "masquerade" not in interface:
+                continue
+            yield report(
+                vm,
+                (*spec_path, *INTERFACES, {"name": name}, "masquerade"),
+                (
+                    f"interface `{name}` has the `masquerade` binding, and Cilium routes with eBPF host routing "
+                    f"({source.label}: kube-proxy replacement and BPF masquerading on, {fix} "
+                    f"{source.shown(LEGACY_ROUTING)}): the VM's traffic through the masquerade binding is dropped "
+                    f"(cilium #32026); set {fix} to true in {source.label}, or use another binding"
+                ),
+                DOUBTFUL,
+            )
+
+
+def _bridges(items: list[Item], sources: list[Source], report: Reporter) -> Iterator[Result]:
+    bridges = sorted(
+        {
+            str(plugin.conf.get("bridge") or DEFAULT_BRIDGE)
+            for nad in Index(items)
+            for plugin in nad.plugins()
+            if plugin.type == "bridge"
+        }
+    )
+    if not bridges:
+        return
+    caveat = "if the node's address sits on it (the node's NIC in the Talos bridge), "
+    for source in sources:
+        devices = source.get(DEVICES)
+        patterns = _device_patterns(devices)
+        missed = [bridge for bridge in bridges if not any(_device_matches(p, bridge) for p in patterns)]
+        if missed:
+            how = (
+                "auto-detects its devices and skips bridges"
+                if devices is helm.MISSING
+                else f"uses only {DEVICES.named(source)} {source.shown(DEVICES)}"
+            )
+            where = source.read(DEVICES)
+            yield report(
+                where.item,
+                where.path,
+                (
+                    f"bridge {', '.join(f'`{bridge}`' for bridge in missed)} of the NetworkAttachmentDefinitions: "
+                    f"{caveat}Cilium must attach to it, but it {how}, so tunnel routing and L2 announcements stop on "
+                    f"that node (siderolabs/talos #10411); add it to {DEVICES.named(source)} in {source.label}"
+                ),
+                HINT,
+            )
+    for policy in items:
+        if not (policy.is_a(L2_POLICY, "cilium.io") and not policy.is_local_config):
+            continue
+        patterns = [str(p) for p in as_list(workloads.dig(policy.data, ("spec", "interfaces")))]
+        missed = [bridge for bridge in bridges if patterns and not any(_regex_matches(p, bridge) for p in patterns)]
+        if missed:
+            names = ", ".join(f"`{bridge}`" for bridge in missed)
+            yield report(
+                policy,
+                ("spec", "interfaces"),
+                (
+                    f"no pattern in `spec.interfaces` matches bridge {names} of "
+                    f"the NetworkAttachmentDefinitions: {caveat}Cilium announces nothing there; add a pattern for it"
+                ),
+                HINT,
+            )
+
+
+def _device_patterns(devices: Any) -> list[str]:
+    """Cilium `devices`: a list, or a string of names separated by spaces or commas."""
+    if isinstance(devices, list):
+        return [str(device) for device in devices]
+    return [device for device in re.split(r"[\s,]+", devices) if device] if isinstance(devices, str) else []
+
+
+def _device_matches(pattern: str, device: str) -> bool:
+    """A `devices` entry: a name, or a prefix ending in `+`."""
+    return device.startswith(pattern[:-1]) if pattern.endswith("+") else device == pattern
+
+
+def _regex_matches(pattern: str, device: str) -> bool:
+    try:
+        return re.search(pattern, device) is not None
+    except re.error:
+        return True  # a pattern Cilium cannot use either: not this check's to judge
