@@ -39,6 +39,7 @@ from typing import Any, NamedTuple
 from krm_multus import helm
 from krm_multus.checks import workloads
 from krm_multus.checks.findings import DOUBTFUL, HINT, Reporter
+from krm_multus.checks.kubevirt import INTERFACES
 from krm_multus.checks.nad import Index
 from krm_multus.checks.talos_plugins import DEFAULT_BRIDGE
 from krm_multus.multus import as_list
@@ -49,7 +50,6 @@ from krm_multus.transforms import cilium
 
 NAME = "ciliumDatapath"
 L2_POLICY = "CiliumL2AnnouncementPolicy"
-INTERFACES = ("domain", "devices", "interfaces")
 
 
 class Setting(NamedTuple):
@@ -101,17 +101,18 @@ class Source(NamedTuple):
 
 
 def apply(items: list[Item], config: dict[str, Any]) -> Iterator[Result]:
-    sources = _sources(items)
-    if not sources:
-        return
-    report = Reporter(NAME, config)
     vms = [(item, path) for item in items if "kubevirt.io" in item.source and (path := workloads.vm_spec(item))]
+    bridges = _bridge_names(items) if config["talos"]["version"] else []
+    if not (vms or bridges):
+        return  # nothing Cilium's settings could break: its sources are not even read
+    report = Reporter(NAME, config)
+    sources = _sources(items)
     for source in sources:
         if vms:
             yield from _socket_lb(source, report)
             yield from _masquerade(source, vms, report)
-    if config["talos"]["version"]:
-        yield from _bridges(items, sources, report)
+    if bridges:
+        yield from _bridges(items, bridges, sources, report)
 
 
 def _sources(items: list[Item]) -> list[Source]:
@@ -193,8 +194,9 @@ def _masquerade(source: Source, vms: list[tuple[Item, Path]], report: Reporter) 
             )
 
 
-def _bridges(items: list[Item], sources: list[Source], report: Reporter) -> Iterator[Result]:
-    bridges = sorted(
+def _bridge_names(items: list[Item]) -> list[str]:
+    """The bridges the bridge NADs among the items use."""
+    return sorted(
         {
             str(plugin.conf.get("bridge") or DEFAULT_BRIDGE)
             for nad in Index(items)
@@ -202,8 +204,9 @@ def _bridges(items: list[Item], sources: list[Source], report: Reporter) -> Iter
             if plugin.type == "bridge"
         }
     )
-    if not bridges:
-        return
+
+
+def _bridges(items: list[Item], bridges: list[str], sources: list[Source], report: Reporter) -> Iterator[Result]:
     caveat = "if the node's address sits on it (the node's NIC in the Talos bridge), "
     for source in sources:
         devices = source.get(DEVICES)

@@ -62,13 +62,11 @@ def apply(items: list[Item], config: dict[str, Any]) -> Iterator[Result]:
     daemonsets = multus.daemonsets(items, config)
     for daemonset in daemonsets:
         yield from _ignored_flags(daemonset, report)
-    isolation = _isolation(items, daemonsets)
-    index: Index | None = None
-    for attachment in attachments(items):
-        if not attachment.item.namespace:
-            continue
-        if index is None:
-            index = Index(items)
+    found = [attachment for attachment in attachments(items) if attachment.item.namespace]
+    if not found:
+        return
+    index, isolation = Index(items), _isolation(items, daemonsets)
+    for attachment in found:
         yield from _lookup(attachment, index, isolation, report)
 
 
@@ -126,7 +124,7 @@ def _isolation(items: list[Item], daemonsets: list[Item]) -> Isolation | None:
     if not mounted:
         return None
     for item in items:
-        if not item.is_a("ConfigMap") or "namespaceIsolation" not in item.source:
+        if "namespaceIsolation" not in item.source or not item.is_a("ConfigMap"):
             continue
         if (item.namespace, item.name) not in mounted or not isinstance(item.data.get("data"), dict):
             continue
