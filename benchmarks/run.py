@@ -5,7 +5,7 @@
 
 Prints a table and the target ratios, and writes every figure as JSON to
 benchmarks/results/latest.json (and to --json PATH) for comparison between commits.
-The README's "Speed and scale" section says what is measured and how to read it.
+docs/benchmark.md says what is measured and how to read it.
 """
 
 from __future__ import annotations
@@ -31,6 +31,8 @@ from benchmarks import generate  # noqa: E402
 from benchmarks.measure import Command, measure  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "latest.json"
+MODES = ("ResourceList", "stream")
+IMPORT_YAML = 'python -c "import yaml"'  # the interpreter's own start with the one library the function needs
 UPSTREAM = ROOT.parent / "shared" / "upstream" / "multus" / "v4.2.2" / "multus-daemonset-thick.yml"
 FLOOR_RESOURCE_LIST = (
     "import sys, yaml\n"
@@ -42,12 +44,23 @@ FLOOR_STREAM = (
     "documents = list(yaml.load_all(sys.stdin.read(), Loader=yaml.CSafeLoader))\n"
     "sys.stdout.write(yaml.dump_all(documents, Dumper=yaml.CSafeDumper, sort_keys=False))\n"
 )
-# The targets of issue 5, at the largest N and the N ten times smaller.
+# What no Python tool of this design can beat on the same input: read it, cut it into items at their
+# starts with one regular expression, look in each for the words a module would act on, write it back.
+TEXT_SCAN = (
+    "import re, sys\n"
+    "text = sys.stdin.read()\n"
+    "items = re.split(r'^(?=- |---)', text, flags=re.M)\n"
+    "wanted = [item for item in items if 'multus' in item or 'k8s.v1.cni.cncf.io/networks' in item\n"
+    "          or 'NetworkAttachmentDefinition' in item]\n"
+    "sys.stdout.write(''.join(items))\n"
+)
+# The targets, at the largest N (set for 10,000) and the N ten times smaller.
 TARGET_SIZE = 10_000  # the N the targets are set for
-FLOOR_LIMIT = 0.1
-GROWTH_LIMIT = 12.0
-STARTUP_LIMIT = 1.6
-MEMORY_LIMIT = 3.0
+FLOOR_LIMIT = 0.1  # function / parse-everything floor
+TEXT_SCAN_LIMIT = 2.0  # function / text-scan limit
+GROWTH_LIMIT = 12.0  # function at N / function at N/10
+STARTUP_LIMIT = 1.2  # function on the small manifest / python -c "import yaml"
+MEMORY_LIMIT = 3.0  # (peak memory - python -c "import yaml") / input size
 
 
 @dataclass
@@ -112,6 +125,8 @@ def main(argv: list[str] | None = None) -> int:
         upstream=args.upstream if args.upstream and args.upstream.is_file() else None,
         kubectl_limit=args.kubectl_limit,
     )
+    for warning in interpreter_warnings():
+        print(f"warning: {warning}", file=sys.stderr)
     with tempfile.TemporaryDirectory(prefix="krm-multus-bench-") as folder:
         report = benchmark(settings, Path(folder), progress=lambda text: print(text, file=sys.stderr, flush=True))
     print(format_report(report))
@@ -136,7 +151,7 @@ def benchmark(settings: Settings, folder: Path, progress: Callable[[str], None] 
     progress("start-up ...")
     startup = [
         Command("python -c pass", [python, "-c", "pass"], env=env),
-        Command('python -c "import yaml"', [python, "-c", "import yaml"], env=env),
+        Command(IMPORT_YAML, [python, "-c", "import yaml"], env=env),
         Command("krm-multus (python -m), small manifest", function, small, env),
     ]
     if script:
@@ -156,6 +171,10 @@ def benchmark(settings: Settings, folder: Path, progress: Callable[[str], None] 
         fast = [
             Command("function, ResourceList", function, resource_list, env),
             Command("function, stream", function, stream, env),
+        ]
+        fast += [
+            Command("text-scan limit, ResourceList", [python, "-c", TEXT_SCAN], resource_list, env),
+            Command("text-scan limit, stream", [python, "-c", TEXT_SCAN], stream, env),
         ]
         slow = [
             Command("PyYAML floor, ResourceList", [python, "-c", FLOOR_RESOURCE_LIST], resource_list, env),
@@ -187,12 +206,34 @@ def benchmark(settings: Settings, folder: Path, progress: Callable[[str], None] 
             "floor": "subprocess",
             "bytecode": "cached (PYTHONPYCACHEPREFIX in a temporary folder, filled by an untimed first run)",
             "memory_baseline": 'peak RSS of python -c "import yaml"',
+            "interpreter_warnings": interpreter_warnings(),
         },
         "startup": {command.key: _figures(command) for command in startup},
         "sizes": by_size,
     }
     report["targets"] = [vars(target) | {"holds": target.holds} for target in targets(report)]
     return report
+
+
+def interpreter_warnings() -> list[str]:
+    """What would make `python -c "import yaml"` a slower baseline than the one users' runs start from.
+
+    Why: the start-up target divides by that baseline. Outside a venv, a site-packages whose `.pth`
+    files import modules at every start (certifi, distutils hacks) inflates the baseline and hides
+    the function's own start-up; so does a wrapper such as a pyenv shim, which sys.executable avoids.
+    """
+    import site
+
+    found = []
+    if sys.prefix == sys.base_prefix:
+        found.append(f"{sys.executable} is not a venv's: run the benchmark with the python of the function's venv")
+    for folder in site.getsitepackages():
+        importing = [path.name for path in Path(folder).glob("*.pth") if "import " in path.read_text(errors="replace")]
+        if importing:
+            found.append(
+                f"{folder} runs code at every start ({', '.join(sorted(importing))}): the baseline is inflated"
+            )
+    return found
 
 
 def child_environment(folder: Path) -> dict[str, str]:
@@ -235,41 +276,46 @@ def _figures(command: Command) -> dict:
 
 
 def targets(report: dict) -> list[Target]:
-    """The four ratios of issue 5, each the worse of the cases it covers."""
+    """The ratios the README sets targets for, each the worse of the cases it covers."""
     sizes = sorted(report["sizes"])
     big = sizes[-1]
-    found = []
     figures = report["sizes"][big]["commands"]
-    modes = ("ResourceList", "stream")
-    floor = {
-        mode: figures[f"function, {mode}"]["median_ms"] / figures[f"PyYAML floor, {mode}"]["median_ms"]
-        for mode in modes
-    }
-    found.append(Target(f"function / PyYAML floor at N={big}", max(floor.values()), FLOOR_LIMIT, _pairs(floor)))
+    found = [
+        _ratio(f"function / PyYAML floor at N={big}", figures, "PyYAML floor", FLOOR_LIMIT),
+        _ratio(f"function / text-scan limit at N={big}", figures, "text-scan limit", TEXT_SCAN_LIMIT),
+    ]
     if big // 10 in report["sizes"]:
         smaller = report["sizes"][big // 10]["commands"]
         growth = {
             mode: figures[f"function, {mode}"]["median_ms"] / smaller[f"function, {mode}"]["median_ms"]
-            for mode in modes
+            for mode in MODES
         }
         found.append(Target(f"N={big} / N={big // 10}", max(growth.values()), GROWTH_LIMIT, _pairs(growth)))
     startup = report["startup"]
-    bare = startup["python -c pass"]["median_ms"]
+    interpreter = startup[IMPORT_YAML]
     runs = {
-        key.split(",")[0]: figures["median_ms"] / bare
+        key.split(",")[0]: figures["median_ms"] / interpreter["median_ms"]
         for key, figures in startup.items()
         if key.endswith("small manifest")
     }
-    found.append(Target("start-up / python -c pass", max(runs.values()), STARTUP_LIMIT, _pairs(runs)))
-    baseline = startup['python -c "import yaml"']["peak_rss_kib"] * 1024
+    found.append(Target(f"start-up / {IMPORT_YAML}", max(runs.values()), STARTUP_LIMIT, _pairs(runs)))
+    baseline = interpreter["peak_rss_kib"] * 1024
     inputs = report["sizes"][big]["input_bytes"]
-    memory = {mode: (figures[f"function, {mode}"]["peak_rss_kib"] * 1024 - baseline) / inputs[mode] for mode in modes}
+    memory = {mode: (figures[f"function, {mode}"]["peak_rss_kib"] * 1024 - baseline) / inputs[mode] for mode in MODES}
     found.append(
         Target(
             f"(peak memory - interpreter) / input size at N={big}", max(memory.values()), MEMORY_LIMIT, _pairs(memory)
         )
     )
     return found
+
+
+def _ratio(name: str, figures: dict, reference: str, limit: float) -> Target:
+    """The function's time over a reference command's, in the worse of the two input forms."""
+    ratios = {
+        mode: figures[f"function, {mode}"]["median_ms"] / figures[f"{reference}, {mode}"]["median_ms"] for mode in MODES
+    }
+    return Target(name, max(ratios.values()), limit, _pairs(ratios))
 
 
 def _pairs(values: dict[str, float]) -> str:

@@ -46,7 +46,7 @@ def seeds() -> dict[str, bytes]:
     return found
 
 
-def run_atheris(seconds: int, workdir: Path, modules_may_fail: bool) -> int:
+def run_atheris(seconds: int, workdir: Path) -> int:
     import atheris
 
     with atheris.instrument_imports():
@@ -54,7 +54,7 @@ def run_atheris(seconds: int, workdir: Path, modules_may_fail: bool) -> int:
         from krm_multus import pipeline  # noqa: F401 - the command imports it late; instrument it too
 
     def one_input(data: bytes) -> None:
-        invariants.check(data, modules_may_fail=modules_may_fail)
+        invariants.check(data)
 
     # The corpus is kept between runs (each run starts where the last one got to), seeds refreshed.
     corpus, findings = workdir / "corpus", workdir / "findings"
@@ -78,7 +78,7 @@ def run_atheris(seconds: int, workdir: Path, modules_may_fail: bool) -> int:
     return 0
 
 
-def run_hypothesis(seconds: float, modules_may_fail: bool) -> int:
+def run_hypothesis(seconds: float) -> int:
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
 
@@ -98,10 +98,10 @@ def run_hypothesis(seconds: float, modules_may_fail: bool) -> int:
     def generated_and_broken(data: st.DataObject) -> None:
         generated = data.draw(resource_inputs())
         config = None if generated.is_list else generated.function_config
-        invariants.check(generated.text.encode(), config, modules_may_fail)
-        invariants.check(data.draw(mutated(generated.text)), config, modules_may_fail)
+        invariants.check(generated.text.encode(), config)
+        invariants.check(data.draw(mutated(generated.text)), config)
         seed = data.draw(st.sampled_from(corpus))
-        invariants.check(data.draw(mutated(seed.decode("utf-8", errors="replace"))), None, modules_may_fail)
+        invariants.check(data.draw(mutated(seed.decode("utf-8", errors="replace"))))
 
     deadline = time.monotonic() + seconds
     rounds = 0
@@ -122,12 +122,6 @@ def main() -> int:
         default=Path(tempfile.gettempdir()) / "krm-multus-fuzz",
         help="atheris keeps its corpus here, and writes an input that broke an invariant to findings/",
     )
-    parser.add_argument(
-        "--modules-may-fail",
-        action="store_true",
-        help="accept a transform or check that raises (the command turns it into an error "
-        "result and exit 1); by default that is a finding too",
-    )
     args = parser.parse_args()
     engine = args.engine
     if engine == "auto":
@@ -139,8 +133,8 @@ def main() -> int:
             engine = "atheris"
     print(f"fuzz_reader: {engine} for {args.seconds} s", flush=True)
     if engine == "atheris":
-        return run_atheris(args.seconds, args.workdir, args.modules_may_fail)
-    return run_hypothesis(args.seconds, args.modules_may_fail)
+        return run_atheris(args.seconds, args.workdir)
+    return run_hypothesis(args.seconds)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""The `krm-multus` command: read stdin, run the pipeline, write stdout; exit code from the results.
+"""The `krm-multus` command: read stdin (or the files named), run the pipeline, write stdout; exit code
+from the results.
 
 Exit codes: 0 when no result is an error, 1 when one is (the ResourceList is still written; a
 plain stream is not, so that `| kubectl apply -f -` applies nothing), 2 for usage errors.
@@ -16,11 +17,12 @@ from typing import Any
 from krm_multus import __version__
 
 USAGE = """\
-usage: krm-multus [--config FILE] < input > output
+usage: krm-multus [--config FILE] [FILE | DIR | - ...]
 
 Makes the Multus CNI DaemonSet work on Talos Linux and checks secondary networks.
-Reads a ResourceList (kpt, kustomize) or a plain multi-document YAML stream on stdin and writes
-the same kind of output on stdout; results go into the ResourceList and, one line each, to stderr.
+Reads a ResourceList (kpt, kustomize) or a plain multi-document YAML stream on stdin, or from the
+files named (a directory: its .yaml, .yml and .json files, recursively; -: stdin), and writes the
+same kind of output on stdout; results go into the ResourceList and, one line each, to stderr.
 
 options:
   --config FILE   function config (kind MultusTalos or a ConfigMap); overrides functionConfig
@@ -28,6 +30,15 @@ options:
   --version       the version
 
 exit codes: 0 no error result, 1 an error result (a stream then writes nothing), 2 usage error
+
+examples:
+  kpt fn eval DIR --image IMAGE -- talos-version=v1.9.0
+  kpt fn render DIR                       (Kptfile mutator: image: IMAGE, configPath: fn-config.yaml)
+  kubectl kustomize DIR | krm-multus --config fn-config.yaml
+  krm-multus --config fn-config.yaml manifests/ > fixed.yaml
+
+The config schema is fn-config.schema.json (beside metadata.yaml in the repository; docs/ has the
+configuration reference and the checks).
 """
 
 
@@ -68,6 +79,7 @@ def _exit_now(code: int) -> None:
 
 def _main(args: list[str]) -> int:
     config_file = None
+    sources: list[str] = []
     while args:
         arg, args = args[0], args[1:]
         if arg in ("-h", "--help"):
@@ -80,6 +92,10 @@ def _main(args: list[str]) -> int:
             config_file, args = args[0], args[1:]
         elif arg.startswith("--config="):
             config_file = arg.split("=", 1)[1]
+        elif arg == "--":
+            sources, args = sources + args, []
+        elif arg == "-" or not arg.startswith("-"):
+            sources.append(arg)
         else:
             print(f"krm-multus: unknown argument {arg!r}\n\n{USAGE}", file=sys.stderr)
             return 2
@@ -89,11 +105,27 @@ def _main(args: list[str]) -> int:
         if problem:
             print(f"krm-multus: {problem}", file=sys.stderr)
             return 2
+    data, problem = _read_input(sources)
+    if problem:
+        print(f"krm-multus: {problem}", file=sys.stderr)
+        return 2
     if isinstance(sys.stdout, io.TextIOWrapper):
         # YAML goes out as UTF-8 whatever the locale says: no character can then fail to encode
         # after part of the output has been written.
         sys.stdout.reconfigure(encoding="utf-8")
-    return run_io(sys.stdin.buffer.read(), sys.stdout, sys.stderr, function_config)
+    return run_io(data, sys.stdout, sys.stderr, function_config)
+
+
+def _read_input(sources: list[str]) -> tuple[bytes, str | None]:
+    """stdin, or the files and directories named on the command line."""
+    if not sources:
+        return sys.stdin.buffer.read(), None
+    from krm_multus.sdk import files
+
+    try:
+        return files.read_sources(sources, sys.stdin.buffer.read), None
+    except files.SourceError as error:
+        return b"", str(error)
 
 
 def run_io(data: bytes, stdout: Any, stderr: Any, function_config: Any = None) -> int:
@@ -152,20 +184,28 @@ def _read_config(path: str) -> tuple[Any, str | None]:
 
 def config_reference() -> str:
     """Every option with its ConfigMap key, default and meaning, from the schema."""
+    lines = ["config reference (kind MultusTalos, apiVersion krm-multus.dev/v1alpha1; ConfigMap key in brackets):"]
+    for field, key, default, description in config_options():
+        bracket = f" [{key}]" if key else ""
+        lines.append(f"  spec.{field}{bracket} = {json.dumps(default)}: {description}".rstrip(": "))
+    return "\n".join(lines) + "\n"
+
+
+def config_options() -> list[tuple[str, str | None, Any, str]]:
+    """(field below `spec`, ConfigMap key or None, default, description) of every option in the schema:
+    the leaves, and the objects that have a default of their own (resources.requests, say)."""
     from krm_multus.sdk import config
 
-    lines = ["config reference (kind MultusTalos, apiVersion krm-multus.dev/v1alpha1; ConfigMap key in brackets):"]
     keys = {path: key for key, path in config.configmap_keys().items()}
+    options: list[tuple[str, str | None, Any, str]] = []
 
     def walk(node: dict[str, Any], path: tuple[str, ...]) -> None:
         node = config.resolve(node)
         if "properties" not in node or node.get("default"):
-            default = json.dumps(config.defaults(node))
-            key = f" [{keys[path]}]" if path in keys else ""
-            lines.append(f"  spec.{'.'.join(path)}{key} = {default}: {node.get('description', '')}".rstrip(": "))
+            options.append((".".join(path), keys.get(path), config.defaults(node), node.get("description", "")))
             return
         for name, child in node["properties"].items():
             walk(child, (*path, name))
 
     walk(config.spec_schema(), ())
-    return "\n".join(lines) + "\n"
+    return options

@@ -13,14 +13,13 @@ from typing import Any, NamedTuple
 
 from yaml.nodes import MappingNode
 
-from krm_multus import multus
+from krm_multus.sdk import lookups
 from krm_multus.sdk.resourcelist import Item
 from krm_multus.sdk.yamledit import Document, Path, YamlError, format_path, load
 
 FLUX_GROUP = "helm.toolkit.fluxcd.io"
 ARGO_GROUP = "argoproj.io"
 VALUES_KEY = "values.yaml"
-MISSING: Any = object()
 
 
 class Values(NamedTuple):
@@ -66,20 +65,20 @@ def releases(items: list[Item]) -> list[Release]:
 
 
 def lookup(values: Values, key: tuple[str, ...]) -> Any:
-    """The value `key` has in one place, MISSING where it is not set there or cannot be read."""
+    """The value `key` has in one place, lookups.MISSING where it is not set there or cannot be read."""
     if values.kind == "external" or values.item is None:
-        return MISSING
-    found = _at(values.item.data, values.path)
+        return lookups.MISSING
+    found = lookups.get(values.item.data, values.path)
     if values.kind == "parameters":
         dotted = ".".join(key)
-        names = [p.get("value") for p in multus.as_list(found) if isinstance(p, dict) and p.get("name") == dotted]
-        return names[-1] if names else MISSING
+        names = [p.get("value") for p in lookups.as_list(found) if isinstance(p, dict) and p.get("name") == dotted]
+        return names[-1] if names else lookups.MISSING
     if values.kind == "embedded":
         try:
             found = load(found) if isinstance(found, str) else None
         except YamlError:
-            return MISSING
-    return _at(found, key, MISSING)
+            return lookups.MISSING
+    return lookups.get(found, key, lookups.MISSING)
 
 
 def assign(values: Values, key: tuple[str, ...], wanted: Any) -> tuple[Path, Any, Any] | None:
@@ -102,31 +101,17 @@ def assign(values: Values, key: tuple[str, ...], wanted: Any) -> tuple[Path, Any
         changed = inner.set(key, wanted) and doc.set_text(values.path, inner.text)
     else:
         changed = doc.set(path, wanted)
-    return (path, None if current is MISSING else current, wanted) if changed else None
+    return (path, None if current is lookups.MISSING else current, wanted) if changed else None
 
 
 def is_present(values: Values) -> bool:
     """Whether the place exists in its item (an inline `spec.values` may still have to be created)."""
-    return values.item is not None and _at(values.item.data, values.path) is not None
+    return values.item is not None and lookups.get(values.item.data, values.path) is not None
 
 
 def as_text(value: Any) -> str:
     """A value as `--set` and Argo CD parameters write it."""
     return ("true" if value else "false") if isinstance(value, bool) else str(value)
-
-
-def _at(data: Any, path: Path, default: Any = None) -> Any:
-    for element in path:
-        in_mapping = isinstance(element, str) and isinstance(data, dict) and element in data
-        in_list = isinstance(element, int) and isinstance(data, list) and -len(data) <= element < len(data)
-        if not (in_mapping or in_list):
-            return default
-        data = data[element]
-    return data
-
-
-def _mapping(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
 
 
 def _find(items: list[Item], kind: str, name: Any, namespace: str) -> Item | None:
@@ -146,14 +131,14 @@ def _chart_name(reference: Any) -> str:
 
 
 def _flux(item: Item, items: list[Item]) -> Release:
-    spec = _mapping(_mapping(item.data).get("spec"))
+    spec = lookups.mapping(lookups.mapping(item.data).get("spec"))
     namespace = item.namespace
-    chart = _mapping(_mapping(spec.get("chart")).get("spec"))
-    reference = _mapping(spec.get("chartRef"))
+    chart = lookups.mapping(lookups.mapping(spec.get("chart")).get("spec"))
+    reference = lookups.mapping(spec.get("chartRef"))
     name, url = "", ""
     if chart.get("chart"):
         name = _chart_name(chart["chart"])
-        source = _mapping(chart.get("sourceRef"))
+        source = lookups.mapping(chart.get("sourceRef"))
         url = _url(
             _find(
                 items,
@@ -174,9 +159,9 @@ def _flux(item: Item, items: list[Item]) -> Release:
             url = _url(found)
             name = _chart_name(url) or name
         elif found is not None:
-            helm_chart = _mapping(_mapping(found.data).get("spec"))
+            helm_chart = lookups.mapping(lookups.mapping(found.data).get("spec"))
             name = _chart_name(helm_chart.get("chart")) or name
-            source = _mapping(helm_chart.get("sourceRef"))
+            source = lookups.mapping(helm_chart.get("sourceRef"))
             url = _url(
                 _find(
                     items, str(source.get("kind") or "HelmRepository"), source.get("name"), found.namespace or namespace
@@ -184,7 +169,7 @@ def _flux(item: Item, items: list[Item]) -> Release:
             )
     values = [
         _values_from(entry, ("spec", "valuesFrom", index), items, namespace)
-        for index, entry in enumerate(multus.as_list(spec.get("valuesFrom")))
+        for index, entry in enumerate(lookups.as_list(spec.get("valuesFrom")))
         if isinstance(entry, dict)
     ]
     values.append(_own("inline", item, ("spec", "values")))
@@ -198,7 +183,7 @@ def _values_from(entry: dict[str, Any], where: Path, items: list[Item], namespac
     target = str(entry.get("targetPath") or "")
     label = f"{kind} {name} key `{key}`" + (f" (targetPath `{target}`)" if target else "")
     found = _find(items, kind, name, namespace) if kind == "ConfigMap" else None
-    if found is None or target or not isinstance(_at(found.data, ("data", key)), str):
+    if found is None or target or not isinstance(lookups.get(found.data, ("data", key)), str):
         return Values("external", label, None, (), where, target)
     return Values("embedded", label, found, ("data", key), where)
 
@@ -209,25 +194,25 @@ def _own(kind: str, item: Item, path: Path) -> Values:
 
 
 def _url(source: Item | None) -> str:
-    return str(_mapping(_mapping(source.data).get("spec")).get("url") or "") if source is not None else ""
+    return str(lookups.mapping(lookups.mapping(source.data).get("spec")).get("url") or "") if source is not None else ""
 
 
 def _argo(item: Item) -> list[Release]:
-    spec = _mapping(_mapping(item.data).get("spec"))
+    spec = lookups.mapping(lookups.mapping(item.data).get("spec"))
     sources: list[tuple[Path, Any]] = [(("spec", "source"), spec.get("source"))]
     sources += [
-        (("spec", "sources", index), source) for index, source in enumerate(multus.as_list(spec.get("sources")))
+        (("spec", "sources", index), source) for index, source in enumerate(lookups.as_list(spec.get("sources")))
     ]
     found = []
     for where, source in sources:
-        source = _mapping(source)
+        source = lookups.mapping(source)
         if not source.get("chart"):
             continue
-        helm = _mapping(source.get("helm"))
+        helm = lookups.mapping(source.get("helm"))
         base = (*where, "helm")
         values = [
             Values("external", f"value file `{file}`", None, (), (*base, "valueFiles", index))
-            for index, file in enumerate(multus.as_list(helm.get("valueFiles")))
+            for index, file in enumerate(lookups.as_list(helm.get("valueFiles")))
         ]
         if "valuesObject" not in helm and isinstance(helm.get("values"), str):
             values.append(_own("embedded", item, (*base, "values")))

@@ -9,11 +9,11 @@ from __future__ import annotations
 import posixpath
 import re
 import shlex
-from collections.abc import Iterator
 from typing import Any, NamedTuple
 
+from krm_multus.sdk import lookups
+from krm_multus.sdk.config import Config
 from krm_multus.sdk.resourcelist import Item
-from krm_multus.sdk.results import Result
 from krm_multus.sdk.yamledit import Path
 
 MAIN_CONTAINER = "kube-multus"
@@ -33,32 +33,31 @@ MAINTAINED_PLUGIN_IMAGES = (
 )
 POD_SPEC: Path = ("spec", "template", "spec")
 _VERSION_TAG = re.compile(r"^v?(\d+)\.(\d+)\.(\d+)")
-_MISSING: Any = object()
 
 
-def daemonsets(items: list[Item], config: dict[str, Any]) -> list[Item]:
+def daemonsets(items: list[Item], config: Config) -> list[Item]:
     """The Multus DaemonSets to change: by `spec.target.match`, those with the configured name (and the
     arm64 copy the image transform made), those running a Multus image, or (`auto`) either."""
-    target = config["target"]
-    names = (target["name"], target["name"] + ARM64_SUFFIX)
-    match = target["match"]
+    target = config.target
+    names = (target.name, target.name + ARM64_SUFFIX)
+    match = target.match
     return [
         item
         for item in items
         if item.is_a("DaemonSet", "apps")
         and not item.is_local_config
-        and (not target["namespace"] or item.namespace == target["namespace"])
+        and (not target.namespace or item.namespace == target.namespace)
         and ((match != "image" and item.name in names) or (match != "name" and runs_multus(item)))
     ]
 
 
-def target_description(config: dict[str, Any]) -> str:
+def target_description(config: Config) -> str:
     """How `daemonsets` looks for the Multus DaemonSet, for messages that found none."""
-    target = config["target"]
-    by_name = f"named {target['name']}"
+    target = config.target
+    by_name = f"named {target.name}"
     by_image = f"running a `{MULTUS_REPOSITORY}` image"
-    found = {"name": by_name, "image": by_image}.get(target["match"], f"{by_name} or {by_image}")
-    return found + (f" in namespace {target['namespace']}" if target["namespace"] else "")
+    found = {"name": by_name, "image": by_image}.get(target.match, f"{by_name} or {by_image}")
+    return found + (f" in namespace {target.namespace}" if target.namespace else "")
 
 
 def runs_multus(item: Item) -> bool:
@@ -74,10 +73,7 @@ def runs_multus(item: Item) -> bool:
 
 def pod_spec(item: Item) -> dict[str, Any]:
     """The pod template's spec, read-only ({} where the item has none)."""
-    found: Any = item.data
-    for key in POD_SPEC:
-        found = found.get(key) if isinstance(found, dict) else None
-    return found if isinstance(found, dict) else {}
+    return lookups.mapping(lookups.get(item.data, POD_SPEC))
 
 
 def containers(item: Item, key: str = "containers") -> list[dict[str, Any]]:
@@ -88,14 +84,9 @@ def containers(item: Item, key: str = "containers") -> list[dict[str, Any]]:
     return [c for c in found if isinstance(c, dict) and isinstance(c.get("name"), str)]
 
 
-def as_list(value: Any) -> list[Any]:
-    """`value` where it is a list, else nothing: a field of the wrong shape is not ours to read."""
-    return value if isinstance(value, list) else []
-
-
 def volumes(item: Item) -> list[dict[str, Any]]:
     """The pod template's volumes that are mappings (odd shapes are left to the API server to refuse)."""
-    return [volume for volume in as_list(pod_spec(item).get("volumes")) if isinstance(volume, dict)]
+    return [volume for volume in lookups.as_list(pod_spec(item).get("volumes")) if isinstance(volume, dict)]
 
 
 def container_path(name: str, key: str = "containers") -> Path:
@@ -156,22 +147,6 @@ def describe(item: Item) -> str:
     return f"{flavor(item)} Multus {release}"
 
 
-def set_value(item: Item, path: Path, value: Any, transform: str, why: str) -> Iterator[Result]:
-    """Make one field equal `value` and report the change (nothing when it already is)."""
-    current = item.doc.get(path, _MISSING)
-    if item.doc.set(path, value):
-        yield changed(item, path, None if current is _MISSING else current, value, transform, why)
-
-
-def changed(item: Item, path: Path, current: Any, proposed: Any, transform: str, why: str) -> Result:
-    return Result(why, "info", item, path, current, proposed, {"transform": transform})
-
-
-def note(item: Item | None, message: str, transform: str, severity: str = "info", path: Path | None = None) -> Result:
-    """A transform's word that it did not apply, and why."""
-    return Result(message, severity, item, path, tags={"transform": transform})
-
-
 def main_container(item: Item) -> str | None:
     """The container that runs Multus: `kube-multus`, else the only one with a Multus image."""
     found = containers(item)
@@ -210,43 +185,54 @@ class BinaryInstall(NamedTuple):
 
 def binary_install(container: dict[str, Any]) -> BinaryInstall | None:
     """How a container installs Multus, read from its command and args; None when it does not."""
-    words = _words(container)
+    commands = _shell_commands(_words(container))
+    words = [word for command in commands for word in command]
+    if any(posixpath.basename(word) == "install_multus" for word in words):
+        return _install_multus(words)
+    return next((found for command in commands if (found := _copy(command)) is not None), None)
+
+
+def _install_multus(words: list[str]) -> BinaryInstall:
+    """`install_multus [-d <dir>] -t thick|thin`: atomic, into /host/opt/cni/bin unless told otherwise."""
+    binary = "multus-shim" if any("thick" in word for word in words) else "multus"
+    flag = next((index for index, word in enumerate(words) if word in ("-d", "--dest-dir")), None)
+    directory = words[flag + 1] if flag is not None and flag + 1 < len(words) else DEFAULT_BIN_DIR
+    return BinaryInstall(binary, "install_multus", directory)
+
+
+def _copy(command: list[str]) -> BinaryInstall | None:
+    """A `cp` of the Multus binary or shim (after any wrapper such as `exec`); None for other commands."""
+    start = next((index for index, word in enumerate(command) if posixpath.basename(word) == "cp"), None)
+    if start is None:
+        return None
+    flags = [word for word in command[start + 1 :] if word.startswith("-")]
+    files = [word for word in command[start + 1 :] if not word.startswith("-")]
+    binaries = {posixpath.basename(path) for path in files[:-1]} & {"multus-shim", "multus"}
+    if not binaries or len(files) < 2:
+        return None
+    forced = any(flag == "--force" or (not flag.startswith("--") and "f" in flag) for flag in flags)
+    binary = "multus-shim" if "multus-shim" in binaries else "multus"
+    target = files[-1]
+    directory = posixpath.dirname(target) if posixpath.basename(target) == binary else target.rstrip("/")
+    return BinaryInstall(binary, "cp -f" if forced else "cp", directory or "/")
+
+
+def _shell_commands(line: str) -> list[list[str]]:
+    """The simple commands of a shell line, each as its words, cut at operators (`&&`, `;`, `|`, ...).
+
+    `command` and `args` are joined first, so `sh -c "a && b"` is read as its script's commands.
+    A line shlex cannot read (an unbalanced quote) is read as plain words.
+    """
+    lexer = shlex.shlex(line, posix=True, punctuation_chars=True)
+    lexer.whitespace_split = True
     try:
-        tokens = shlex.split(words)
+        words = list(lexer)
     except ValueError:
-        tokens = words.split()
-    if any(posixpath.basename(token) == "install_multus" for token in tokens):
-        binary = "multus-shim" if any("thick" in token for token in tokens) else "multus"
-        flag = next((i for i, token in enumerate(tokens) if token in ("-d", "--dest-dir")), None)
-        directory = tokens[flag + 1] if flag is not None and flag + 1 < len(tokens) else DEFAULT_BIN_DIR
-        return BinaryInstall(binary, "install_multus", directory)
-    for words_of_one in _shell_commands(tokens):
-        start = next((i for i, word in enumerate(words_of_one) if posixpath.basename(word) == "cp"), None)
-        if start is None:
-            continue
-        command = words_of_one[start:]
-        flags = [word for word in command[1:] if word.startswith("-")]
-        files = [word for word in command[1:] if not word.startswith("-")]
-        binaries = {posixpath.basename(path) for path in files[:-1]} & {"multus-shim", "multus"}
-        if not binaries or len(files) < 2:
-            continue
-        forced = any(flag == "--force" or (not flag.startswith("--") and "f" in flag) for flag in flags)
-        binary = "multus-shim" if "multus-shim" in binaries else "multus"
-        target = files[-1]
-        directory = posixpath.dirname(target) if posixpath.basename(target) == binary else target.rstrip("/")
-        return BinaryInstall(binary, "cp -f" if forced else "cp", directory or "/")
-    return None
-
-
-def _shell_commands(tokens: list[str]) -> Iterator[list[str]]:
-    """The simple commands in a token list, cut at shell operators (`sh -c "a && b"` included)."""
-    command: list[str] = []
-    for token in tokens:
-        if token in ("&&", "||", ";", "|") or token.endswith(";"):
-            if token.endswith(";") and token != ";":
-                command.append(token[:-1])
-            yield command
-            command = []
+        words = line.split()
+    commands: list[list[str]] = [[]]
+    for word in words:
+        if word and all(char in lexer.punctuation_chars for char in word):
+            commands.append([])
         else:
-            command.append(token)
-    yield command
+            commands[-1].append(word)
+    return commands

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
-from krm_multus import multus, registry
+from krm_multus import registry
 from krm_multus.sdk import config as fn_config
+from krm_multus.sdk import lookups
 from krm_multus.sdk.resourcelist import Item, ItemError, ResourceList
-from krm_multus.sdk.results import Result
+from krm_multus.sdk.results import SEVERITIES, Reporter, Result
 
 
-def run(resource_list: ResourceList, function_config: Any = None, only: str | None = None) -> list[Result]:
-    """Apply every transform, then every check; one run reports every problem it finds.
+def run(resource_list: ResourceList, function_config: Any = None, only: Collection[str] | None = None) -> list[Result]:
+    """Bind the config, then run every module the registry lists and the config leaves on; one run
+    reports every problem it finds.
 
-    `only` names one transform or check to run alone (the golden tests use it).
+    `only` names the transforms and checks to run alone (the golden tests use it).
     """
     source = function_config if function_config is not None else resource_list.function_config
     config, problems = fn_config.bind(source)
@@ -31,25 +34,20 @@ def run(resource_list: ResourceList, function_config: Any = None, only: str | No
     results = _check_items(items)
     if results:
         return results
-    if not multus.daemonsets(items, config):
-        explicit = bool(isinstance(source, dict) and (_explicit_target(source)))
-        results.append(
-            Result(
-                f"no Multus DaemonSet {multus.target_description(config)} among the items: no DaemonSet to fix",
-                "warning" if explicit else "info",
-            )
-        )
-    modules = [*registry.TRANSFORMS, *(registry.CHECKS if config["checks"]["enabled"] else ())]
-    for module in modules:
-        if only in (None, module.NAME):
+    for module in (*registry.TRANSFORMS, *registry.CHECKS):
+        if (only is None or module.name in only) and _switched_on(module, config):
             results.extend(_guarded(module, items, config))
     return results
 
 
-def _explicit_target(source: dict[str, Any]) -> bool:
-    if source.get("kind") == "ConfigMap":
-        return any(key.startswith("target-") for key in source.get("data") or {})
-    return bool((source.get("spec") or {}).get("target"))
+def _switched_on(module: registry.Module, config: fn_config.Config) -> bool:
+    return all(lookups.get(config, (*section, "enabled")) is not False for section in module.sections)
+
+
+def _severity(module: registry.Module, config: fn_config.Config) -> str:
+    """The lowest severity the module's sections configure: its results go no higher."""
+    configured = [lookups.get(config, (*section, "severity"), "error") for section in module.sections]
+    return min(configured, key=SEVERITIES.index, default="error")
 
 
 def _check_items(items: list[Item]) -> list[Result]:
@@ -98,33 +96,47 @@ def _is_kustomization(data: dict[str, Any]) -> bool:
     return str(data.get("apiVersion", "")).startswith("kustomize.config.k8s.io/")
 
 
-def _guarded(module: Any, items: list[Item], config: dict[str, Any]) -> list[Result]:
-    """A module's results; an item it cannot read becomes an error result, and the run goes on.
+def _guarded(module: registry.Module, items: list[Item], config: fn_config.Config) -> list[Result]:
+    """A module's results; a module that raises becomes one error result, and the run goes on.
 
-    A module that fails in any other way is an error result as well: the output then carries the
-    failure in its results and exits 1, and the other modules still report what they find.
+    An item it cannot read or edit is named in that result; any other failure is a bug, reported
+    the same way: the output carries it and exits 1, and the other modules still report what they
+    find. Either way the items are put back as they were before the module ran, and a transform's
+    results go with its edits: a half-made edit must not reach the output.
     """
+    report = Reporter(module.kind, module.name, _severity(module, config))
+    before = list(items)
+    snapshots = [item.snapshot() for item in items]
     results: list[Result] = []
-    tag = "transform" if module in registry.TRANSFORMS else "check"
     try:
-        results.extend(module.apply(items, config))
-    except ItemError as error:
-        index = items.index(error.item) if error.item in items else "?"
-        results.append(
-            Result(
-                f"item {index} cannot be edited safely: {error.message}",
-                "error",
-                error.item,
-                tags={tag: module.NAME},
-            )
-        )
+        results.extend(module.code.apply(items, config, report))
     except Exception as error:  # a bug must not cost the user the other modules' findings
-        results.append(
-            Result(
-                f"{tag} {module.NAME} failed ({type(error).__name__}: {' '.join(str(error).split())}); its "
-                f"{'changes' if tag == 'transform' else 'findings'} may be incomplete, please report this",
-                "error",
-                tags={tag: module.NAME},
-            )
-        )
+        touched = _restore(items, before, snapshots)
+        kept = results if module.kind == "check" else []
+        return [*kept, _failure(module, items, error, touched)]
     return results
+
+
+def _failure(module: registry.Module, items: list[Item], error: Exception, touched: list[Item]) -> Result:
+    tags = {module.kind: module.name}
+    if isinstance(error, ItemError):
+        index = items.index(error.item) if error.item in items else "?"
+        return Result(f"item {index} cannot be edited safely: {error.message}", "error", error.item, tags=tags)
+    undone = "; its edits were undone" if touched else ""
+    what = "changes" if module.kind == "transform" else "findings"
+    return Result(
+        f"{module.kind} {module.name} failed ({type(error).__name__}: {' '.join(str(error).split())}){undone}; "
+        f"its {what} may be incomplete, please report this",
+        "error",
+        touched[0] if touched else None,
+        tags=tags,
+    )
+
+
+def _restore(items: list[Item], before: list[Item], snapshots: list[str | None]) -> list[Item]:
+    """Put the items back as they were before a module ran; the ones it had edited, first to last."""
+    touched = [item for item, snapshot in zip(before, snapshots, strict=True) if item.snapshot() != snapshot]
+    items[:] = before
+    for item, snapshot in zip(before, snapshots, strict=True):
+        item.restore(snapshot)
+    return touched

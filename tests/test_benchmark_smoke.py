@@ -6,13 +6,12 @@ No timing is asserted: figures depend on the machine, and the benchmark is not p
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 import yaml
+from require import missing_tools, require
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -60,8 +59,8 @@ def test_resource_list_and_stream_carry_the_same_resources() -> None:
     assert listed["items"] == streamed
 
 
-@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
 def test_kustomize_patches_make_the_changes_the_function_makes(tmp_path: Path) -> None:
+    require(missing_tools("kubectl"))
     stream = generate.as_stream(list(generate.MULTUS_INSTALL))
     generate.write_kustomization(tmp_path, stream)
     built = subprocess.run(["kubectl", "kustomize", str(tmp_path)], capture_output=True, text=True, check=True)
@@ -100,10 +99,17 @@ def test_a_tiny_benchmark_runs_and_reports_every_figure(tmp_path: Path) -> None:
         "function, stream",
         "PyYAML floor, ResourceList",
         "PyYAML floor, stream",
+        "text-scan limit, ResourceList",
+        "text-scan limit, stream",
     }
     for figures in [*commands.values(), *report["startup"].values()]:
         assert figures["median_ms"] > 0 and figures["peak_rss_kib"] > 0
     assert report["sizes"][10]["items"] == len(MULTUS_KINDS) + 10 + 1
-    assert [target["name"].split(" ")[0] for target in report["targets"]] == ["function", "start-up", "(peak"]
+    assert [target["name"].split(" / ")[0:2] for target in report["targets"]] == [
+        ["function", "PyYAML floor at N=10"],
+        ["function", "text-scan limit at N=10"],
+        ["start-up", 'python -c "import yaml"'],
+        ["(peak memory - interpreter)", "input size at N=10"],
+    ]
     assert json.loads(json.dumps(report))["sizes"]["10"]["input_bytes"]["ResourceList"] > 0
     assert "function, ResourceList" in run.format_report(report)

@@ -38,6 +38,7 @@ SHIM = "/usr/src/multus-cni/bin/multus-shim"
         ({"command": ["cp", "/opt/cni/bin/macvlan", "/host/opt/cni/bin/"]}, None),
         ({"command": ["/install-cni.sh"]}, None),
         ({"command": ["sh", "-c", "cp 'unbalanced"]}, None),
+        ({"command": ["sh", "-c", f"set -e;cp {SHIM} /h/d||exit 1"]}, ("multus-shim", "cp", "/h/d")),
     ],
     ids=[
         "upstream-v4.0",
@@ -50,6 +51,7 @@ SHIM = "/usr/src/multus-cni/bin/multus-shim"
         "plugin-copy",
         "install-cni",
         "bad-quoting",
+        "operators-without-spaces",
     ],
 )
 def test_binary_install_is_read_from_what_runs(container: dict, expected: tuple | None) -> None:
@@ -95,7 +97,8 @@ def test_daemonsets_by_name_or_image(match: str, found: list[str]) -> None:
         _daemonset("multus", "ghcr.io/k8snetworkplumbingwg/multus-cni:v4.2.2"),
         _daemonset("dynamic", "ghcr.io/k8snetworkplumbingwg/multus-dynamic-networks-controller:v0.3.7"),
     ]
-    settings = config.merge(config.defaults(), {"target": {"match": match}})
+    settings, _ = config.bind({**config.typed_header(), "spec": {"target": {"match": match}}})
+    assert settings is not None
     assert [item.name for item in multus.daemonsets(items, settings)] == found
 
 

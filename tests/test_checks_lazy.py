@@ -5,6 +5,7 @@ from __future__ import annotations
 from krm_multus import registry
 from krm_multus.sdk import config as fn_config
 from krm_multus.sdk import resourcelist
+from krm_multus.sdk.results import Reporter
 
 HEADER = "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n"
 NAD = """\
@@ -35,11 +36,13 @@ def deployment(name: str, annotated: bool) -> str:
 def test_checks_leave_unrelated_items_unparsed() -> None:
     text = HEADER + NAD + "".join(deployment(f"d{number}", number % 50 == 0) for number in range(200))
     resource_list = resourcelist.read(text)
-    config, problems = fn_config.bind(
-        {"apiVersion": fn_config.API_VERSION, "kind": fn_config.KIND, "spec": {"talos": {"version": "v1.9.0"}}}
-    )
+    config, problems = fn_config.bind({**fn_config.typed_header(), "spec": {"talos": {"version": "v1.9.0"}}})
     assert config is not None and problems == []
-    results = [result for module in registry.CHECKS for result in module.apply(resource_list.items, config)]
+    results = [
+        result
+        for module in registry.CHECKS
+        for result in module.code.apply(resource_list.items, config, Reporter("check", module.name))
+    ]
     parsed = [item.name for item in resource_list.items if item._data is not resourcelist._UNSET]
     assert parsed == ["lan", "d0", "d50", "d100", "d150"]
     # The run did look at what it parsed: the macvlan plugin is missing on Talos 1.9.

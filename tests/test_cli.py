@@ -8,6 +8,8 @@ from pathlib import Path
 
 import yaml
 
+from krm_multus import __version__
+
 ROOT = Path(__file__).resolve().parent.parent
 DAEMONSET = (ROOT / "testdata/netns/stream/input.yaml").read_text()
 BAD_CONFIG = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: function-input\ndata:\n  netns: maybe\n"
@@ -28,7 +30,7 @@ def test_help_lists_every_option_from_the_schema() -> None:
 
 def test_version() -> None:
     run = krm_multus("--version")
-    assert run.returncode == 0 and run.stdout.startswith("krm-multus 0.")
+    assert (run.returncode, run.stdout) == (0, f"krm-multus {__version__}\n")
 
 
 def test_usage_errors_exit_2() -> None:
@@ -82,3 +84,53 @@ def test_config_file_overrides_function_config(tmp_path: Path) -> None:
 def test_empty_stream_is_empty() -> None:
     run = krm_multus(stdin="")
     assert (run.returncode, run.stdout) == (0, "")
+
+
+CONFIG_MAP = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\n"
+
+
+def names_in(stream: str) -> list[str]:
+    return [document["metadata"]["name"] for document in yaml.safe_load_all(stream) if document]
+
+
+def test_files_and_directories_are_read_as_kubectl_apply_reads_them(tmp_path: Path) -> None:
+    tree = tmp_path / "manifests"
+    (tree / "nested" / "deeper").mkdir(parents=True)
+    (tree / "b.yaml").write_text(CONFIG_MAP.format(name="b") + "---\n" + CONFIG_MAP.format(name="c"))
+    (tree / "nested" / "a.yml").write_text(CONFIG_MAP.format(name="nested-a").rstrip("\n"))  # no last newline
+    (tree / "nested" / "deeper" / "d.json").write_text(
+        '{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "d"}}'
+    )
+    (tree / "notes.txt").write_text(CONFIG_MAP.format(name="not-a-manifest"))
+    single = tmp_path / "single.manifest"  # named directly: read whatever its name
+    single.write_text("\ufeff" + CONFIG_MAP.format(name="single"))
+    run = krm_multus(str(single), "-", str(tree), stdin=CONFIG_MAP.format(name="from-stdin"))
+    assert run.returncode == 0, run.stderr
+    assert names_in(run.stdout) == ["single", "from-stdin", "b", "c", "nested-a", "d"]
+    assert "\ufeff" not in run.stdout
+
+
+def test_one_file_is_passed_on_as_it_is(tmp_path: Path) -> None:
+    resource_list = tmp_path / "resource-list.yaml"
+    resource_list.write_text((ROOT / "testdata/netns/applies/input.yaml").read_text())
+    run = krm_multus(str(resource_list))
+    assert run.returncode == 0
+    assert yaml.safe_load(run.stdout)["kind"] == "ResourceList"
+    assert "path: /var/run/netns/" in run.stdout
+
+
+def test_files_with_the_config_give_the_same_output_as_the_stream(tmp_path: Path) -> None:
+    daemonset = tmp_path / "daemonset.yaml"
+    daemonset.write_text(DAEMONSET)
+    from_file = krm_multus("--config", "examples/talos-multus/fn-config.yaml", str(daemonset))
+    from_stdin = krm_multus("--config", "examples/talos-multus/fn-config.yaml", stdin=DAEMONSET)
+    assert from_file.returncode == 0
+    assert (from_file.stdout, from_file.stderr) == (from_stdin.stdout, from_stdin.stderr)
+
+
+def test_an_unreadable_source_is_a_usage_error_naming_it(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    for source in (tmp_path / "missing.yaml", tmp_path / "empty"):
+        run = krm_multus(str(source), stdin=DAEMONSET)
+        assert (run.returncode, run.stdout) == (2, "")
+        assert str(source) in run.stderr

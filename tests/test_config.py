@@ -3,8 +3,9 @@ full JSON Schema validator on it."""
 
 from __future__ import annotations
 
-import re
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
@@ -14,7 +15,7 @@ from hypothesis import strategies as st
 from krm_multus.sdk import config
 
 ROOT = Path(__file__).resolve().parent.parent
-TYPED = {"apiVersion": config.API_VERSION, "kind": config.KIND, "metadata": {"name": "x"}}
+TYPED = {**config.typed_header(), "metadata": {"name": "x"}}
 
 
 def test_schema_is_valid_json_schema() -> None:
@@ -45,28 +46,32 @@ def test_configmap_keys() -> None:
             "ipam-data-dir",
             "checks",
             "checks-severity",
+            "image",
+            "helm-values",
+            *(
+                f"{name}-severity"
+                for name in ("netns", "install-binary", "resources", "image", "cilium", "helm-values")
+            ),
+            *(
+                key
+                for check in ("network-attachment", "network-selection", "kubevirt", "talos-plugins")
+                for key in (check, f"{check}-severity")
+            ),
         ]
     )
 
 
 def test_defaults() -> None:
     spec = config.defaults()
-    assert spec["netns"] == {"enabled": True, "path": "/var/run/netns/"}
+    assert spec["netns"] == {"enabled": True, "severity": "error", "path": "/var/run/netns/"}
     assert spec["resources"]["limits"] == {"cpu": "300m", "memory": "150Mi"}
-    assert spec["cilium"] == {"enabled": "auto", "installCNI": {"enabled": True, "image": ""}, "exclusive": False}
+    assert spec["cilium"] == {
+        "enabled": "auto",
+        "severity": "error",
+        "installCNI": {"enabled": True, "image": ""},
+        "exclusive": False,
+    }
     assert jsonschema.validate({**TYPED, "spec": spec}, config.schema()) is None
-
-
-def test_readme_table_matches_the_schema() -> None:
-    """The README's config table is documentation of the schema, not a second declaration."""
-    readme = (ROOT / "README.md").read_text()
-    rows = re.findall(r"^\| `spec\.([\w.]+)` \| (`[\w-]+`|—) \|", readme, re.M)
-    keys = {".".join(path): key for key, path in config.configmap_keys().items()}
-    assert rows, "the README has no config table"
-    for field, key in rows:
-        assert key.strip("`") == keys.get(field, "—"), field
-    documented = {field for field, _ in rows}
-    assert set(keys) <= documented
 
 
 @pytest.mark.parametrize(
@@ -154,6 +159,79 @@ spec_fields = st.fixed_dictionaries(
 @given(spec_fields)
 def test_small_validator_agrees_with_jsonschema(spec: dict) -> None:
     document = {**TYPED, "spec": spec}
-    ours = config.check(document)
-    theirs = list(jsonschema.Draft202012Validator(config.schema()).iter_errors(document))
-    assert bool(ours) == bool(theirs), (ours and ours[0].message, theirs and theirs[0].message)
+    assert {problem.field for problem in config.check(document)} == _their_paths(document)
+
+
+def _schema_nodes(node: Any) -> Iterator[dict[str, Any]]:
+    """Every schema object in the file (the values of `properties` and `$defs` are schemas, not keywords)."""
+    if not isinstance(node, dict):
+        return
+    yield node
+    for keyword in ("properties", "$defs"):
+        for child in node.get(keyword, {}).values():
+            yield from _schema_nodes(child)
+
+
+def test_the_schema_uses_only_keywords_the_interpreter_implements() -> None:
+    used = {keyword for node in _schema_nodes(config.schema()) for keyword in node}
+    assert used <= config.KEYWORDS, used - config.KEYWORDS
+
+
+def _their_paths(document: dict[str, Any]) -> set[str]:
+    """jsonschema's errors as the field they are about (a missing or unknown key: the key's own path)."""
+    paths = set()
+    for error in jsonschema.Draft202012Validator(config.schema()).iter_errors(document):
+        where = ".".join(str(part) for part in error.absolute_path)
+        keys: list[str] = []
+        if error.validator == "additionalProperties":
+            keys = [key for key in error.instance if key not in error.schema.get("properties", {})]
+        elif error.validator == "required":
+            keys = [key for key in error.validator_value if key not in error.instance]
+        paths |= {f"{where}.{key}" if where else key for key in keys} if keys else {where}
+    return paths
+
+
+def _invalid_variants(node: dict[str, Any], path: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], Any]]:
+    """(path below spec, a value the schema refuses there) for every field, and an unknown key per object."""
+    node = config.resolve(node)
+    if node.get("type") == "object":
+        yield (*path, "notAField"), True
+        for key, child in node.get("properties", {}).items():
+            yield from _invalid_variants(child, (*path, key))
+    if path:
+        yield path, 12 if node.get("type") in ("string", "boolean", "object") or "enum" in node else "x"
+        if node.get("type") == "string":
+            yield path, "Not Valid \n"
+
+
+INVALID = list(_invalid_variants(config.spec_schema(), ()))
+
+
+@pytest.mark.parametrize(("path", "value"), INVALID, ids=[f"{'.'.join(p)}={v!r}" for p, v in INVALID])
+def test_error_paths_agree_with_jsonschema(path: tuple[str, ...], value: Any) -> None:
+    spec: dict[str, Any] = {}
+    config_fields = spec
+    for key in path[:-1]:
+        config_fields = config_fields.setdefault(key, {})
+    config_fields[path[-1]] = value
+    document = {**TYPED, "spec": spec}
+    assert {problem.field for problem in config.check(document)} == _their_paths(document)
+
+
+def test_the_bound_config_is_read_only_and_read_by_attribute() -> None:
+    bound, problems = config.bind({**TYPED, "spec": {"cilium": {"installCNI": {"image": "ghcr.io/x/plugins:1"}}}})
+    assert bound is not None and problems == []
+    assert bound.cilium.installCNI.image == "ghcr.io/x/plugins:1"
+    assert bound.netns.path == "/var/run/netns/"
+    assert bound.given == {"cilium": {"installCNI": {"image": "ghcr.io/x/plugins:1"}}}
+    with pytest.raises(TypeError):
+        bound.netns["path"] = "/elsewhere"
+    with pytest.raises(TypeError):
+        bound.netns.path = "/elsewhere"
+    with pytest.raises(AttributeError):
+        bound.netns.pth  # noqa: B018
+
+
+def test_no_option_is_hidden_by_a_mapping_method() -> None:
+    names = {key for node in _schema_nodes(config.spec_schema()) for key in node.get("properties", {})}
+    assert not names & set(dir(dict))

@@ -25,14 +25,15 @@ from e2e_helpers import (
     check_stream_bad_config,
     diff,
     kpt_pipeline,
-    missing_tools,
     readme,
-    require,
     shell,
     snapshot,
     spoil_config,
     workspace,
 )
+from require import missing_tools, require
+
+from krm_multus import __version__
 
 pytestmark = [pytest.mark.container, pytest.mark.e2e]
 
@@ -126,3 +127,14 @@ def test_kpt_fn_doc_shows_the_help_of_the_command() -> None:
     ).stdout
     assert doc.returncode == 0
     assert doc.stdout.rstrip("\n") == help_text.rstrip("\n")  # kpt adds a blank line
+
+
+def test_image_runs_as_nobody_read_only_without_pip_at_the_package_version() -> None:
+    def docker(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["docker", *args], capture_output=True, text=True, check=False, timeout=60)
+
+    assert docker("image", "inspect", "--format", "{{.Config.User}}", IMAGE).stdout.strip() == "65534:65534"
+    version = docker("run", "--rm", "--read-only", "--network", "none", IMAGE, "--version")
+    assert (version.returncode, version.stdout) == (0, f"krm-multus {__version__}\n")
+    no_pip = "import importlib.util, sys; sys.exit(importlib.util.find_spec('pip') is not None)"
+    assert docker("run", "--rm", "--network", "none", "--entrypoint", "python3", IMAGE, "-c", no_pip).returncode == 0

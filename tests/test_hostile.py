@@ -20,6 +20,7 @@ from typing import NamedTuple
 
 import pytest
 import yaml
+from require import require
 
 from krm_multus import cli, registry
 from krm_multus.sdk import emit
@@ -326,7 +327,9 @@ def test_deep_nesting_in_an_untouched_item_passes_through(kind: str, make: types
 @pytest.mark.parametrize("kind", ["flow", "block"])
 def test_deep_nesting_in_the_daemonset_is_refused(kind: str) -> None:
     nested = with_metadata(DAEMONSET, f"labels: {deep(kind)}\n")
-    refused(run_process(resource_list(CONFIGMAP, nested)), "item 1", "nested more than", is_list=True)
+    # Our own bound or libyaml's (PyYAML 6.0.4 stops deep flow nests itself) may speak first, each
+    # naming the line where it stopped: either way the run is refused, naming the item and a line.
+    refused(run_process(resource_list(CONFIGMAP, nested)), "item 1", "line ", is_list=True)
 
 
 @pytest.mark.parametrize(
@@ -351,14 +354,15 @@ def test_deep_nesting_in_a_fully_parsed_input_is_refused(where: str) -> None:
         data = '{"apiVersion": "config.kubernetes.io/v1", "kind": "ResourceList", "items": [' + deep("flow") + "]}"
     else:
         data = resource_list(DAEMONSET, header=f"functionConfig: {deep('mapping')}\n")
-    refused(run_process(data), "nested more than", is_list=True)
+    refused(run_process(data), "line ", is_list=True)
 
 
 def test_deep_nesting_in_a_config_file_is_a_usage_error(tmp_path: Path) -> None:
     config = tmp_path / "config.yaml"
     config.write_text(deep("flow"))
     result = run_process(stream(DAEMONSET), "--config", str(config))
-    assert result.code == 2 and "nested more than" in result.stderr and result.stdout == ""
+    assert result.code == 2 and result.stdout == ""
+    assert str(config) in result.stderr and "line 1:" in result.stderr
 
 
 # -- 4. duplicate keys --------------------------------------------------------------------------------
@@ -439,8 +443,7 @@ sys.exit(code)
 
 
 def peak_kib(data: str) -> tuple[Run, int]:
-    if not Path("/proc/self/status").exists():
-        pytest.skip("needs Linux /proc to measure peak memory")
+    require(None if Path("/proc/self/status").exists() else "needs Linux /proc to measure peak memory")
     done = subprocess.run(
         [sys.executable, "-c", MEASURE], input=data.encode(), capture_output=True, timeout=60, cwd=ROOT, check=False
     )
@@ -495,7 +498,7 @@ class Crash:
     NAME = "crash"
 
     @staticmethod
-    def apply(items: list, config: dict) -> types.GeneratorType:
+    def apply(items: list, config: dict, report: object) -> types.GeneratorType:
         for item in items:
             if item.is_a("DaemonSet", "apps"):
                 item.doc.set(("metadata", "labels"), {"half": "done"})
@@ -505,7 +508,11 @@ class Crash:
 
 @pytest.fixture
 def crashing_transform(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(registry, "TRANSFORMS", (*registry.TRANSFORMS[:1], Crash, *registry.TRANSFORMS[1:]))
+    monkeypatch.setattr(
+        registry,
+        "TRANSFORMS",
+        (*registry.TRANSFORMS[:2], registry.Module("transform", Crash, ()), *registry.TRANSFORMS[2:]),
+    )
 
 
 def test_a_transform_that_crashes_fails_the_stream_without_output(crashing_transform: None) -> None:

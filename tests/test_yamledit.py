@@ -144,3 +144,15 @@ def test_set_then_get_gives_the_value(value: object) -> None:
     doc.set(("spec", "containers", {"name": "a"}, "extra"), value)
     assert yaml.safe_load(doc.text)["spec"]["containers"][0]["extra"] == value
     assert yaml.safe_load(doc.text)["spec"]["containers"][1] == {"args": ["z"], "name": "b"}
+
+
+@pytest.mark.parametrize(
+    "first", ["? ''\n    : x\n", "?   k\n    : x\n", "k: x\n"], ids=["explicit", "spaced", "plain"]
+)
+def test_a_new_entry_lines_up_with_the_mapping_also_after_an_explicit_key(first: str) -> None:
+    """An explicit key's mark is past its `? `: the new entry goes where the `?` is (found by hypothesis)."""
+    text = "spec:\n  template:\n    " + first
+    doc = Document(text)
+    assert doc.set(("spec", "template", "spec", "x"), 1)
+    assert doc.text.startswith(text)
+    assert yaml.safe_load(doc.text)["spec"]["template"]["spec"] == {"x": 1}

@@ -28,21 +28,20 @@ Failing (the same VM on a macvlan NAD):
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
-from krm_multus.checks import workloads
-from krm_multus.checks.findings import DOUBTFUL, Reporter
-from krm_multus.checks.nad import Index, not_found
+from krm_multus import workloads
+from krm_multus.nad import Index, not_found
+from krm_multus.sdk import lookups
+from krm_multus.sdk.config import Config
 from krm_multus.sdk.resourcelist import Item
-from krm_multus.sdk.results import Result
+from krm_multus.sdk.results import Reporter, Result
 
 NAME = "kubevirt"
 LIMITATION = "https://kubevirt.io/user-guide/network/interfaces_and_networks/#invalid-cnis-for-secondary-networks"
 INTERFACES = ("domain", "devices", "interfaces")
 
 
-def apply(items: list[Item], config: dict[str, Any]) -> Iterator[Result]:
-    report = Reporter(NAME, config)
+def apply(items: list[Item], config: Config, report: Reporter) -> Iterator[Result]:
     index: Index | None = None
     for item in items:
         spec_path = workloads.vm_spec(item)
@@ -54,10 +53,10 @@ def apply(items: list[Item], config: dict[str, Any]) -> Iterator[Result]:
 
 
 def _check(vm: Item, spec_path: tuple[str, ...], index: Index, report: Reporter) -> Iterator[Result]:
-    spec = workloads.dig(vm.data, spec_path)
-    networks = workloads.named(workloads.dig(spec, ("networks",)))
-    for name, interface in workloads.named(workloads.dig(spec, INTERFACES)).items():
-        network_name = workloads.dig(networks.get(name), ("multus", "networkName"))
+    spec = lookups.get(vm.data, spec_path)
+    networks = lookups.by_name(lookups.get(spec, ("networks",)))
+    for name, interface in lookups.by_name(lookups.get(spec, INTERFACES)).items():
+        network_name = lookups.get(networks.get(name), ("multus", "networkName"))
         if not isinstance(network_name, str) or not network_name:
             continue
         namespace, _, nad_name = network_name.rpartition("/")
@@ -68,7 +67,7 @@ def _check(vm: Item, spec_path: tuple[str, ...], index: Index, report: Reporter)
                 vm,
                 (*spec_path, "networks", {"name": name}, "multus", "networkName"),
                 not_found(nad_name, namespace, "VM", "the VM's launcher pod"),
-                DOUBTFUL,
+                "warning",
             )
             continue
         kinds = nad.macvlan_like()

@@ -42,11 +42,11 @@ from __future__ import annotations
 from collections.abc import Generator, Iterator
 from typing import Any, NamedTuple
 
-from krm_multus.checks import netvalues
-from krm_multus.checks.findings import BROKEN, DOUBTFUL, Reporter, show
-from krm_multus.checks.nad import CONFIG_PATH, Index, Nad, Plugin, is_conflist
+from krm_multus import netvalues
+from krm_multus.nad import CONFIG_PATH, Index, Nad, Plugin, is_conflist
 from krm_multus.sdk.resourcelist import Item
-from krm_multus.sdk.results import Result
+from krm_multus.sdk.results import Reporter, Result
+from krm_multus.wording import show
 
 NAME = "networkAttachment"
 CNI_VERSIONS = ("0.1.0", "0.2.0", "0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0")
@@ -73,8 +73,7 @@ class Range(NamedTuple):
         return self.where.rstrip(".")
 
 
-def apply(items: list[Item], config: dict[str, Any]) -> Iterator[Result]:
-    report = Reporter(NAME, config)
+def apply(items: list[Item], config: dict[str, Any], report: Reporter) -> Iterator[Result]:
     for nad in Index(items):
         yield from _check(nad, report)
 
@@ -90,7 +89,7 @@ def _check(nad: Nad, report: Reporter) -> Iterator[Result]:
                 "on every node, or pods using this network stay in ContainerCreating; put the CNI config JSON "
                 "in `spec.config`"
             ),
-            DOUBTFUL,
+            "warning",
         )
         return
     if parsed.value is None:
@@ -109,7 +108,7 @@ def _problems(nad: Nad, config: dict[str, Any]) -> Iterator[Problem]:
             "type",
             "is missing: name the CNI plugin (for example `bridge` or `macvlan`), or list the "
             "plugins of a conflist in `plugins`",
-            BROKEN,
+            "error",
         )
     for plugin in nad.plugins():
         yield from _plugin(plugin)
@@ -119,7 +118,7 @@ def _problems(nad: Nad, config: dict[str, Any]) -> Iterator[Problem]:
             "name",
             f"is `{name}` but the NetworkAttachmentDefinition is `{nad.name}`: make them equal (the "
             "spec recommends it, and host-local keeps its leases under the config name)",
-            DOUBTFUL,
+            "warning",
         )
 
 
@@ -136,7 +135,7 @@ def _version(config: dict[str, Any]) -> Iterator[Problem]:
             "cniVersion",
             "is missing: plugins then read the config as CNI 0.1.0 (no chained plugins, one "
             'address per family); set it, for example to "1.0.0"',
-            DOUBTFUL,
+            "warning",
         )
 
 
@@ -146,7 +145,7 @@ def _released(key: str, version: Any) -> Iterator[Problem]:
             key,
             f"{show(version)} is not a released CNI version ({', '.join(CNI_VERSIONS)}): use one of "
             'them, for example "1.0.0"',
-            BROKEN,
+            "error",
         )
 
 
@@ -155,7 +154,7 @@ def _plugin_list(plugins: Any) -> Iterator[Problem]:
         yield (
             "plugins",
             f"is {show(plugins)}: a conflist needs a non-empty list of plugin configs, each with a `type`",
-            BROKEN,
+            "error",
         )
         return
     for index, plugin in enumerate(plugins):
@@ -163,27 +162,27 @@ def _plugin_list(plugins: Any) -> Iterator[Problem]:
             yield (
                 f"plugins[{index}]",
                 f'is {show(plugin)}, not an object: write the plugin config as `{{"type": ...}}`',
-                BROKEN,
+                "error",
             )
         elif not plugin.get("type"):
             yield (
                 f"plugins[{index}].type",
                 "is missing: name the CNI plugin of this step (for example `tuning`)",
-                BROKEN,
+                "error",
             )
 
 
 def _plugin(plugin: Plugin) -> Iterator[Problem]:
     at, conf = plugin.where, plugin.conf
     if "type" in conf and not isinstance(conf["type"], str):
-        yield (f"{at}type", f"is {show(conf['type'])}: it must be the plugin's name, a string", BROKEN)
+        yield (f"{at}type", f"is {show(conf['type'])}: it must be the plugin's name, a string", "error")
     if plugin.type in MODES:
         yield from _macvlan_like(plugin)
     if plugin.type == "bridge" and "bridge" in conf:
         yield from _interface_name(f"{at}bridge", conf["bridge"], "name the bridge so Linux accepts it, e.g. `br0`")
     ipam = conf.get("ipam")
     if ipam is not None and not isinstance(ipam, dict):
-        yield (f"{at}ipam", f'is {show(ipam)}, not an object: write `{{"type": "host-local", ...}}`', BROKEN)
+        yield (f"{at}ipam", f'is {show(ipam)}, not an object: write `{{"type": "host-local", ...}}`', "error")
     elif plugin.ipam_type == "host-local":
         yield from _host_local(f"{at}ipam.", ipam)
 
@@ -195,19 +194,19 @@ def _macvlan_like(plugin: Plugin) -> Iterator[Problem]:
             f"{at}master",
             f"is not set: {kind} then attaches to the interface of the node's default route; "
             "name the host interface to use (for example `eth1`, a bond or a VLAN)",
-            DOUBTFUL,
+            "warning",
         )
     else:
         yield from _interface_name(f"{at}master", conf["master"], "name an interface of the node")
     mode = conf.get("mode")
     if mode not in (None, "", *MODES[kind]):
-        yield (f"{at}mode", f"{show(mode)} is not a mode of {kind}: use one of {', '.join(MODES[kind])}", BROKEN)
+        yield (f"{at}mode", f"{show(mode)} is not a mode of {kind}: use one of {', '.join(MODES[kind])}", "error")
 
 
 def _interface_name(key: str, value: Any, fix: str) -> Iterator[Problem]:
     problem = netvalues.interface_name_problem(value) if isinstance(value, str) else "is not a string"
     if problem:
-        yield (key, f"{show(value)} {problem}: {fix}", BROKEN)
+        yield (key, f"{show(value)} {problem}: {fix}", "error")
 
 
 def _host_local(at: str, ipam: dict[str, Any]) -> Iterator[Problem]:
@@ -221,7 +220,7 @@ def _host_local(at: str, ipam: dict[str, Any]) -> Iterator[Problem]:
         yield (
             at.rstrip("."),
             "has no `subnet` and no `ranges`: host-local needs the subnet to allocate addresses from",
-            BROKEN,
+            "error",
         )
     bounds: list[tuple[Range, Bounds]] = []
     for entry in ranges:
@@ -239,7 +238,7 @@ def _range_sets(at: str, raw: Any, ranges: list[Range]) -> Iterator[Problem]:
         yield (
             at,
             f'is {show(raw)}: write a list of range sets, each a list of ranges (`[[{{"subnet": ...}}]]`)',
-            BROKEN,
+            "error",
         )
         return
     for index, range_set in enumerate(raw):
@@ -247,7 +246,7 @@ def _range_sets(at: str, raw: Any, ranges: list[Range]) -> Iterator[Problem]:
             yield (
                 f"{at}[{index}]",
                 f'is {show(range_set)}: a range set is a non-empty list of ranges (`[{{"subnet": ...}}]`)',
-                BROKEN,
+                "error",
             )
             continue
         for position, entry in enumerate(range_set):
@@ -255,7 +254,7 @@ def _range_sets(at: str, raw: Any, ranges: list[Range]) -> Iterator[Problem]:
             if isinstance(entry, dict):
                 ranges.append(Range(where + ".", entry, index))
             else:
-                yield (where, f'is {show(entry)}, not a range object (`{{"subnet": ...}}`)', BROKEN)
+                yield (where, f'is {show(entry)}, not a range object (`{{"subnet": ...}}`)', "error")
 
 
 def _range(at: str, entry: dict[str, Any]) -> Generator[Problem, None, Bounds | None]:
@@ -264,17 +263,17 @@ def _range(at: str, entry: dict[str, Any]) -> Generator[Problem, None, Bounds | 
     network = netvalues.network(subnet)
     if network is None:
         what = "is missing" if subnet is None else f"{show(subnet)} is not a CIDR"
-        yield (f"{at}subnet", f'{what}: give the subnet to allocate from, for example "192.168.10.0/24"', BROKEN)
+        yield (f"{at}subnet", f'{what}: give the subnet to allocate from, for example "192.168.10.0/24"', "error")
         return None
     if network.max_prefixlen - network.prefixlen < 2:
         yield (
             f"{at}subnet",
             f"{subnet} is too small to allocate from: host-local needs at least a /30 (IPv4) or a /126 (IPv6)",
-            BROKEN,
+            "error",
         )
         return None
     if netvalues.interface(subnet).ip != network.network_address:
-        yield (f"{at}subnet", f"{subnet} has host bits set: write the network address, {network}", DOUBTFUL)
+        yield (f"{at}subnet", f"{subnet} has host bits set: write the network address, {network}", "warning")
     first = network.network_address + 1
     last = network.broadcast_address - (1 if network.version == 4 else 0)
     found: dict[str, Any] = {}
@@ -284,16 +283,16 @@ def _range(at: str, entry: dict[str, Any]) -> Generator[Problem, None, Bounds | 
         value = entry[key]
         address = netvalues.address(value)
         if address is None:
-            yield (f"{at}{key}", f"{show(value)} is not an IP address", BROKEN)
+            yield (f"{at}{key}", f"{show(value)} is not an IP address", "error")
         elif address.version != network.version:
             yield (
                 f"{at}{key}",
                 f"{value} is an IPv{address.version} address in an IPv{network.version} `subnet` "
                 f"({network}): pick an address inside the subnet",
-                BROKEN,
+                "error",
             )
         elif address not in network:
-            yield (f"{at}{key}", f"{value} is outside `subnet` {network}: pick an address inside it", BROKEN)
+            yield (f"{at}{key}", f"{value} is outside `subnet` {network}: pick an address inside it", "error")
         else:
             found[key] = address
     start, end = found.get("rangeStart", first), found.get("rangeEnd", last)
@@ -302,13 +301,13 @@ def _range(at: str, entry: dict[str, Any]) -> Generator[Problem, None, Bounds | 
         yield (
             f"{at}rangeEnd",
             f"{end} comes before the start of the range, {start}: the range is empty; {fix}",
-            BROKEN,
+            "error",
         )
     elif start > end:
         yield (
             f"{at}rangeStart",
             f"{start} is past the last address host-local hands out in {network} ({end}): pick a lower address",
-            BROKEN,
+            "error",
         )
     return (start, end) if start <= end else None
 
@@ -325,7 +324,7 @@ def _families(bounds: list[tuple[Range, Bounds]]) -> Iterator[Problem]:
                 entry.name,
                 f"is IPv{start.version} but `{other.name}` in the same range set is IPv{family}: "
                 "host-local wants one address family per range set; put this range in a set of its own",
-                BROKEN,
+                "error",
             )
 
 
@@ -337,7 +336,7 @@ def _overlaps(bounds: list[tuple[Range, Bounds]]) -> Iterator[Problem]:
                     entry.name,
                     f"({start} to {end}) overlaps `{other.name}` ({other_start} to {other_end}): "
                     "host-local refuses overlapping ranges; make them disjoint",
-                    BROKEN,
+                    "error",
                 )
                 break
 
@@ -346,15 +345,15 @@ def _routes(at: str, routes: Any) -> Iterator[Problem]:
     if routes is None:
         return
     if not isinstance(routes, list):
-        yield (at, f'is {show(routes)}: write a list of routes (`[{{"dst": "0.0.0.0/0"}}]`)', BROKEN)
+        yield (at, f'is {show(routes)}: write a list of routes (`[{{"dst": "0.0.0.0/0"}}]`)', "error")
         return
     for index, route in enumerate(routes):
         where = f"{at}[{index}]"
         if not isinstance(route, dict):
-            yield (where, f'is {show(route)}, not a route object (`{{"dst": ...}}`)', BROKEN)
+            yield (where, f'is {show(route)}, not a route object (`{{"dst": ...}}`)', "error")
             continue
         if netvalues.network(route.get("dst")) is None:
             what = "is missing" if "dst" not in route else f"{show(route['dst'])} is not a CIDR"
-            yield (f"{where}.dst", f'{what}: give the destination, for example "0.0.0.0/0"', BROKEN)
+            yield (f"{where}.dst", f'{what}: give the destination, for example "0.0.0.0/0"', "error")
         if "gw" in route and netvalues.address(route["gw"]) is None:
-            yield (f"{where}.gw", f"{show(route['gw'])} is not an IP address", BROKEN)
+            yield (f"{where}.gw", f"{show(route['gw'])} is not an IP address", "error")

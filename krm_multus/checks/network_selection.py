@@ -43,11 +43,13 @@ import json
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
-from krm_multus.checks import netvalues, workloads
-from krm_multus.checks.findings import BROKEN, DOUBTFUL, Reporter, show, yaml_kind
-from krm_multus.checks.nad import Index, not_found
+from krm_multus import netvalues, workloads
+from krm_multus.nad import Index, not_found
+from krm_multus.sdk import lookups
+from krm_multus.sdk.config import Config
 from krm_multus.sdk.resourcelist import Item
-from krm_multus.sdk.results import Result
+from krm_multus.sdk.results import Reporter, Result
+from krm_multus.wording import show, yaml_kind
 
 NAME = "networkSelection"
 ANNOTATION = "k8s.v1.cni.cncf.io/networks"
@@ -96,8 +98,7 @@ class Selection(NamedTuple):
     request: dict[str, Any]  # the JSON object (empty for the comma form)
 
 
-def apply(items: list[Item], config: dict[str, Any]) -> Iterator[Result]:
-    report = Reporter(NAME, config)
+def apply(items: list[Item], config: Config, report: Reporter) -> Iterator[Result]:
     index: Index | None = None
     for item in items:
         if ANNOTATION not in item.source:  # a text test first: most items are never parsed
@@ -112,9 +113,9 @@ def apply(items: list[Item], config: dict[str, Any]) -> Iterator[Result]:
 
 def _check(item: Item, template: tuple[str, ...], index: Index, report: Reporter) -> Iterator[Result]:
     path = (*template, *ANNOTATIONS, ANNOTATION)
-    annotations = workloads.dig(item.data, (*template, *ANNOTATIONS))
+    annotations = lookups.get(item.data, (*template, *ANNOTATIONS))
     if not isinstance(annotations, dict) or ANNOTATION not in annotations:
-        outer = workloads.dig(item.data, ANNOTATIONS)
+        outer = lookups.get(item.data, ANNOTATIONS)
         if template and isinstance(outer, dict) and ANNOTATION in outer:
             yield report(
                 item,
@@ -149,13 +150,13 @@ def _parse(value: Any) -> Iterator[Problem | Selection]:
         yield (
             f"the value is a YAML {yaml_kind(value)}, not a string: annotation values are strings; quote it "
             '(`\'[{"name": "..."}]\'`)',
-            BROKEN,
+            "error",
         )
         return
     if not value.strip():
         yield (
             "the value is empty: Multus refuses an empty list of networks; name a network or remove the annotation",
-            BROKEN,
+            "error",
         )
     elif any(mark in value for mark in JSON_MARKS):
         yield from _json_form(value)
@@ -168,18 +169,18 @@ def _comma_form(value: str) -> Iterator[Problem | Selection]:
         entry = raw.strip()
         label = f"network {position} (`{entry}`)"
         if not entry:
-            yield (f"network {position} is empty: remove the extra comma", BROKEN)
+            yield (f"network {position} is empty: remove the extra comma", "error")
             continue
         for mark, form in (("/", "one `/` after the namespace"), ("@", "one `@` before the interface")):
             if entry.count(mark) > 1:
-                yield (f"{label} has more than {form}: write `[namespace/]name[@interface]`", BROKEN)
+                yield (f"{label} has more than {form}: write `[namespace/]name[@interface]`", "error")
                 break
         else:
             namespace, _, rest = entry.rpartition("/")
             name, _, interface = rest.partition("@")
             selection = Selection(label, name.strip(), namespace.strip(), interface.strip(), {})
             if not selection.name:
-                yield (f"{label} has no network name: write `[namespace/]name[@interface]`", BROKEN)
+                yield (f"{label} has no network name: write `[namespace/]name[@interface]`", "error")
             yield from _names(selection)
             yield selection
 
@@ -191,23 +192,23 @@ def _json_form(value: str) -> Iterator[Problem | Selection]:
         yield (
             f"the value is not valid JSON (line {error.lineno} column {error.colno}: {error.msg}): fix it, or "
             "use the comma form `name,namespace/name@interface`",
-            BROKEN,
+            "error",
         )
         return
     except RecursionError:
-        yield ("the value is nested too deeply to be a list of networks: use a flat JSON list of objects", BROKEN)
+        yield ("the value is nested too deeply to be a list of networks: use a flat JSON list of objects", "error")
         return
     if not isinstance(parsed, list):
-        yield (f"the value is {show(parsed)}, not a JSON list: wrap the network objects in `[...]`", BROKEN)
+        yield (f"the value is {show(parsed)}, not a JSON list: wrap the network objects in `[...]`", "error")
         return
     for position, element in enumerate(parsed, 1):
         if not isinstance(element, dict):
-            yield (f'network {position} is {show(element)}, not an object: write `{{"name": "..."}}`', BROKEN)
+            yield (f'network {position} is {show(element)}, not an object: write `{{"name": "..."}}`', "error")
             continue
         name = element.get("name")
         label = f"network {position} (`{name}`)" if isinstance(name, str) and name else f"network {position}"
         if name in (None, ""):
-            yield (f"{label} has no `name`: name the NetworkAttachmentDefinition to attach", BROKEN)
+            yield (f"{label} has no `name`: name the NetworkAttachmentDefinition to attach", "error")
         yield from _typed(label, element)
         selection = Selection(label, *(_text(element, key) for key in ("name", "namespace", "interface")), element)
         yield from _names(selection)
@@ -227,7 +228,7 @@ def _typed(label: str, element: dict[str, Any]) -> Iterator[Problem]:
         if wanted is not None and value is not None and not isinstance(value, wanted):
             yield (
                 f"{label}: `{key}` is {show(value)}, not {TYPE_NAMES[wanted]}: Multus rejects the whole annotation",
-                BROKEN,
+                "error",
             )
         elif wanted is None and "." not in key:
             import difflib  # only for this rare finding: it would cost every run's start-up a millisecond
@@ -240,7 +241,7 @@ def _typed(label: str, element: dict[str, Any]) -> Iterator[Problem]:
             )
             yield (
                 f"{label}: `{key}` is not a key the network selection spec defines, and Multus ignores it: {fix}",
-                DOUBTFUL,
+                "warning",
             )
 
 
@@ -249,16 +250,16 @@ def _names(selection: Selection) -> Iterator[Problem]:
     for key, value in (("name", selection.name), ("namespace", selection.namespace)):
         problem = netvalues.label_problem(value) if value else None
         if problem:
-            yield (f"{label}: {key} `{value}` {problem}", BROKEN)
+            yield (f"{label}: {key} `{value}` {problem}", "error")
     if selection.interface:
         problem = netvalues.interface_name_problem(selection.interface)
         if problem:
-            yield (f"{label}: interface `{selection.interface}` {problem}: pick a name Linux accepts", BROKEN)
+            yield (f"{label}: interface `{selection.interface}` {problem}: pick a name Linux accepts", "error")
         elif selection.interface == PRIMARY_INTERFACE:
             yield (
                 f"{label}: interface `{PRIMARY_INTERFACE}` is the pod's cluster network interface: pick another "
                 "name (for example `net1`)",
-                BROKEN,
+                "error",
             )
 
 
@@ -267,25 +268,25 @@ def _values(label: str, element: dict[str, Any]) -> Iterator[Problem]:
     ips = element.get("ips")
     if isinstance(ips, list):
         if not ips:
-            yield (f"{label}: `ips` is an empty list: list the addresses to assign, or remove it", DOUBTFUL)
+            yield (f"{label}: `ips` is an empty list: list the addresses to assign, or remove it", "warning")
         for position, text in enumerate(ips):
             if netvalues.interface(text) is None and netvalues.address(text) is None:
                 yield (
                     f"{label}: `ips[{position}]` {show(text)} is not an IP address (with an optional `/prefix`)",
-                    BROKEN,
+                    "error",
                 )
         if "ipam-claim-reference" in element:
-            yield (f"{label}: `ips` and `ipam-claim-reference` exclude each other: keep one", BROKEN)
+            yield (f"{label}: `ips` and `ipam-claim-reference` exclude each other: keep one", "error")
     for key in ("mac", "infiniband-guid"):
         if isinstance(element.get(key), str) and not netvalues.is_mac(element[key]):
             yield (
                 f"{label}: `{key}` {show(element[key])} is not a hardware address (like `02:00:00:00:00:01`)",
-                BROKEN,
+                "error",
             )
     routes = element.get("default-route")
     for position, gateway in enumerate(routes if isinstance(routes, list) else []):
         if netvalues.address(gateway) is None:
-            yield (f"{label}: `default-route[{position}]` {show(gateway)} is not a gateway IP address", BROKEN)
+            yield (f"{label}: `default-route[{position}]` {show(gateway)} is not a gateway IP address", "error")
     mappings = element.get("portMappings")
     for position, mapping in enumerate(mappings if isinstance(mappings, list) else []):
         yield from _port_mapping(f"{label}: `portMappings[{position}]`", mapping)
@@ -296,26 +297,26 @@ def _values(label: str, element: dict[str, Any]) -> Iterator[Problem]:
 
 def _port_mapping(where: str, mapping: Any) -> Iterator[Problem]:
     if not isinstance(mapping, dict):
-        yield (f"{where} is {show(mapping)}, not an object with `hostPort` and `containerPort`", BROKEN)
+        yield (f"{where} is {show(mapping)}, not an object with `hostPort` and `containerPort`", "error")
         return
     for key in ("hostPort", "containerPort"):
         port = mapping.get(key)
         if not _is_int(port) or not 1 <= port <= 65535:
             what = "is missing" if port is None else f"is {show(port)}"
-            yield (f"{where}: `{key}` {what}: give a port from 1 to 65535", BROKEN)
+            yield (f"{where}: `{key}` {what}: give a port from 1 to 65535", "error")
     protocol = mapping.get("protocol")
     if protocol is not None and (not isinstance(protocol, str) or protocol.lower() not in PROTOCOLS):
-        yield (f"{where}: `protocol` {show(protocol)} is not TCP, UDP or SCTP", BROKEN)
+        yield (f"{where}: `protocol` {show(protocol)} is not TCP, UDP or SCTP", "error")
 
 
 def _bandwidth(label: str, bandwidth: dict[str, Any]) -> Iterator[Problem]:
     for key in (*BANDWIDTH_RATES, *BANDWIDTH_RATES.values()):
         value = bandwidth.get(key)
         if value is not None and (not _is_int(value) or value == 0):
-            yield (f"{label}: `bandwidth.{key}` is {show(value)}: rates and bursts are non-zero integers", BROKEN)
+            yield (f"{label}: `bandwidth.{key}` is {show(value)}: rates and bursts are non-zero integers", "error")
     for burst, rate in BANDWIDTH_RATES.items():
         if burst in bandwidth and rate not in bandwidth:
-            yield (f"{label}: `bandwidth.{burst}` is set without `{rate}`: set both or neither", BROKEN)
+            yield (f"{label}: `bandwidth.{burst}` is set without `{rate}`: set both or neither", "error")
 
 
 def _together(selections: list[Selection]) -> Iterator[Problem]:
@@ -330,7 +331,7 @@ def _together(selections: list[Selection]) -> Iterator[Problem]:
             yield (
                 f"{selection.label} gets interface `{interface}`{how}, which {taken} already has: give each "
                 "network its own interface name",
-                BROKEN,
+                "error",
             )
         interfaces.setdefault(interface, selection.label)
         if selection.request.get("default-route") is not None:
@@ -338,7 +339,7 @@ def _together(selections: list[Selection]) -> Iterator[Problem]:
                 yield (
                     f"{selection.label} sets `default-route` as {first_route} does: a pod has one default "
                     "route; keep it on one network",
-                    BROKEN,
+                    "error",
                 )
             first_route = first_route or selection.label
 
@@ -352,7 +353,7 @@ def _resolve(selection: Selection, pod_namespace: str, index: Index) -> Iterator
     namespace = selection.namespace or pod_namespace
     nad = index.find(selection.name, namespace)
     if nad is None:
-        yield (f"{selection.label}: {not_found(selection.name, namespace, 'pod', 'the pod')}", DOUBTFUL)
+        yield (f"{selection.label}: {not_found(selection.name, namespace, 'pod', 'the pod')}", "warning")
         return
     declared = {
         name
@@ -367,7 +368,7 @@ def _resolve(selection: Selection, pod_namespace: str, index: Index) -> Iterator
                 f"{selection.label}: `{key}` reaches the plugins only as the `{capability}` capability, which no "
                 f'plugin of NetworkAttachmentDefinition `{nad.ref}` declares: add `"capabilities": '
                 f'{{"{capability}": true}}` to the plugin that should use it, or the request is ignored',
-                DOUBTFUL,
+                "warning",
             )
 
 

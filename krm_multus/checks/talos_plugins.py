@@ -27,35 +27,29 @@ Failing:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
-from typing import Any
 
-from krm_multus import multus
-from krm_multus.checks import netvalues
-from krm_multus.checks.findings import DOUBTFUL, HINT, Reporter
-from krm_multus.checks.nad import CONFIG_PATH, Index, Nad
+from krm_multus import multus, netvalues, talos
+from krm_multus.nad import CONFIG_PATH, Index, Nad
+from krm_multus.sdk.config import Config
 from krm_multus.sdk.resourcelist import Item
-from krm_multus.sdk.results import Result
+from krm_multus.sdk.results import Reporter, Result
 
 NAME = "talosPlugins"
 BUNDLED = ("bridge", "firewall", "flannel", "host-local", "loopback", "portmap")
-BUNDLED_SINCE = (1, 8)
 BRIDGE_CONFIG_SINCE = (1, 14)
 DEFAULT_BRIDGE = "cni0"  # what the bridge plugin calls its bridge when the config names none
 
 
-def apply(items: list[Item], config: dict[str, Any]) -> Iterator[Result]:
-    version = config["talos"]["version"]
-    found = re.match(r"v?(\d+)\.(\d+)", version)
-    if found is None:
+def apply(items: list[Item], config: Config, report: Reporter) -> Iterator[Result]:
+    version = config.talos.version
+    release = talos.release(version)
+    if release is None:
         return
-    release = (int(found[1]), int(found[2]))
     nads = Index(items).nads
     if not nads:
         return
-    report = Reporter(NAME, config)
-    if release >= BUNDLED_SINCE and not any(installs_plugins(item) for item in items):
+    if release >= talos.BUNDLED_PLUGINS and not any(installs_plugins(item) for item in items):
         for nad in nads:
             yield from _missing(nad, version, report)
     yield from _bridges(nads, release, report)
@@ -84,7 +78,7 @@ def _missing(nad: Nad, version: str, report: Reporter) -> Iterator[Result]:
             "the containernetworking plugins into /opt/cni/bin to the Multus DaemonSet (for example `install-cni`, "
             "which krm-multus adds with `spec.cilium.enabled: true`), or install them with a DaemonSet of your own"
         ),
-        DOUBTFUL,
+        "warning",
     )
 
 
@@ -112,5 +106,5 @@ def _bridges(nads: list[Nad], release: tuple[int, int], report: Reporter) -> Ite
                 f"that reaches beyond the node, configure it in the Talos machine config as {where}: `{snippet}`, "
                 "with the node's NIC in place of <host-nic>"
             ),
-            HINT,
+            "info",
         )

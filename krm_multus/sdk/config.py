@@ -1,8 +1,10 @@
-"""Bind the function config (typed or ConfigMap) to a plain `spec` dict, with defaults filled in.
+"""Bind a KRM function's config, of its own kind or a ConfigMap, to a read-only value with defaults filled in.
 
-The JSON schema shipped beside the package is the only place options, defaults and ConfigMap key
-names are declared (`x-configmap-key`). A small interpreter for the part of JSON Schema the file uses
-validates it here, because importing a full validator would cost more than the whole run.
+The function's JSON schema (shipped beside the package) is the only place options, defaults and
+ConfigMap key names (`x-configmap-key`) are declared; its `apiVersion` and `kind` consts name the
+typed config. A small interpreter for the keywords in `KEYWORDS` validates configs here, because
+importing a full validator would cost more than the whole run; the tests hold the schema to those
+keywords and compare the interpreter's error paths with jsonschema's.
 """
 
 from __future__ import annotations
@@ -13,10 +15,17 @@ import re
 from functools import cache
 from typing import Any
 
+from krm_multus.sdk import lookups
+
 # The schema sits in the package folder, one level up from this SDK folder.
 SCHEMA_FILE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "fn-config.schema.json")
-API_VERSION = "krm-multus.dev/v1alpha1"
-KIND = "MultusTalos"
+# What the interpreter understands; annotations it ignores are listed too.
+KEYWORDS = frozenset(
+    {
+        "$schema", "$id", "$ref", "$defs", "title", "description", "default", "x-configmap-key",
+        "type", "const", "enum", "pattern", "properties", "required", "additionalProperties",
+    }
+)  # fmt: skip
 _TYPES = {"object": dict, "string": str, "boolean": bool, "array": list}
 
 
@@ -29,10 +38,50 @@ class ConfigError(Exception):
         self.message = message
 
 
+class Settings(dict):
+    """A bound config section, read-only, read by attribute: `config.cilium.installCNI.image`.
+
+    A dict underneath (cheap to build, compares and prints as one); every name the schema declares
+    is there, because defaults fill in what the user left out.
+    """
+
+    __slots__ = ()
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        super().__init__((key, Settings(value) if isinstance(value, dict) else value) for key, value in values.items())
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(f"the config has no `{name}` here; it has: {', '.join(self)}") from None
+
+    def _read_only(self, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError("the bound config is read-only")
+
+    __setitem__ = __delitem__ = __setattr__ = __ior__ = clear = pop = popitem = setdefault = update = _read_only
+
+
+class Config(Settings):
+    """The bound `spec`; `given` is the part the user wrote (to tell "set to the default" from "left out")."""
+
+    __slots__ = ("given",)
+
+    def __init__(self, given: dict[str, Any]) -> None:
+        super().__init__(merge(defaults(), given))
+        object.__setattr__(self, "given", given)
+
+
 @cache
 def schema() -> dict[str, Any]:
     with open(SCHEMA_FILE, encoding="utf-8") as file:
         return json.load(file)
+
+
+def typed_header() -> dict[str, str]:
+    """The `apiVersion` and `kind` of the typed config, as the schema's consts name them."""
+    properties = schema()["properties"]
+    return {"apiVersion": properties["apiVersion"]["const"], "kind": properties["kind"]["const"]}
 
 
 def resolve(node: dict[str, Any]) -> dict[str, Any]:
@@ -80,38 +129,45 @@ def configmap_keys() -> dict[str, tuple[str, ...]]:
 def validate(value: Any, node: dict[str, Any], where: str) -> list[ConfigError]:
     """Problems of `value` against a schema node; each names the field and what is expected."""
     node = resolve(node)
-    hint = node.get("description", "")
+    problem = _value_problem(value, node, where)
+    if problem is not None:
+        return [problem]
+    return _object_problems(value, node, where) if isinstance(value, dict) else []
+
+
+def _value_problem(value: Any, node: dict[str, Any], where: str) -> ConfigError | None:
+    """What `const`, `enum`, `type` and `pattern` say of the value itself."""
     shown = json.dumps(value, default=str)
     if "const" in node and value != node["const"]:
-        return [ConfigError(where, f"`{where}` must be {json.dumps(node['const'])}, not {shown}")]
-    if "enum" in node and not any(_same(value, choice) for choice in node["enum"]):
+        return ConfigError(where, f"`{where}` must be {json.dumps(node['const'])}, not {shown}")
+    if "enum" in node and not any(lookups.same(value, choice) for choice in node["enum"]):
         choices = ", ".join(json.dumps(choice) for choice in node["enum"])
-        return [ConfigError(where, f"`{where}` is {shown}; use one of {choices}")]
+        return ConfigError(where, f"`{where}` is {shown}; use one of {choices}")
     expected = _TYPES.get(node.get("type", ""))
     if expected is not None and (not isinstance(value, expected) or isinstance(value, bool) != (expected is bool)):
         wanted = "true or false" if expected is bool else f"a {node['type']}"
-        return [ConfigError(where, f"`{where}` must be {wanted}, not {shown}")]
+        return ConfigError(where, f"`{where}` must be {wanted}, not {shown}")
     if "pattern" in node and isinstance(value, str) and not re.search(node["pattern"], value):
-        return [ConfigError(where, f"`{where}` is not valid: {shown}. {hint}".strip())]
-    problems: list[ConfigError] = []
-    if isinstance(value, dict):
-        properties = node.get("properties", {})
-        for key in node.get("required", []):
-            if key not in value:
-                path = f"{where}.{key}" if where else key
-                problems.append(ConfigError(path, f"`{path}` is required"))
-        for key, child in value.items():
-            path = f"{where}.{key}" if where else str(key)
-            if key in properties:
-                problems.extend(validate(child, properties[key], path))
-            elif node.get("additionalProperties") is False:
-                known = ", ".join(properties)
-                problems.append(ConfigError(path, f"`{path}` is not a known field; `{where}` takes: {known}"))
+        return ConfigError(where, f"`{where}` is not valid: {shown}. {node.get('description', '')}".strip())
+    return None
+
+
+def _object_problems(value: dict[Any, Any], node: dict[str, Any], where: str) -> list[ConfigError]:
+    """What `required`, `properties` and `additionalProperties` say of a mapping's keys."""
+    properties = node.get("properties", {})
+    problems = []
+    for key in node.get("required", []):
+        if key not in value:
+            path = f"{where}.{key}" if where else key
+            problems.append(ConfigError(path, f"`{path}` is required"))
+    for key, child in value.items():
+        path = f"{where}.{key}" if where else str(key)
+        if key in properties:
+            problems.extend(validate(child, properties[key], path))
+        elif node.get("additionalProperties") is False:
+            known = ", ".join(properties)
+            problems.append(ConfigError(path, f"`{path}` is not a known field; `{where}` takes: {known}"))
     return problems
-
-
-def _same(value: Any, choice: Any) -> bool:
-    return type(value) is type(choice) and value == choice
 
 
 def merge(base: Any, override: Any) -> Any:
@@ -122,12 +178,12 @@ def merge(base: Any, override: Any) -> Any:
     return override
 
 
-def bind(function_config: Any) -> tuple[dict[str, Any] | None, list[ConfigError]]:
-    """The `spec` to run with (defaults filled in), or None and every problem that makes it unusable."""
+def bind(function_config: Any) -> tuple[Config | None, list[ConfigError]]:
+    """The config to run with, or None and every problem that makes it unusable."""
     problems = check(function_config)
     if problems:
         return None, problems
-    return merge(defaults(), _spec_of(function_config)), []
+    return Config(_spec_of(function_config)), []
 
 
 def check(function_config: Any) -> list[ConfigError]:
@@ -136,15 +192,16 @@ def check(function_config: Any) -> list[ConfigError]:
         return []
     if not isinstance(function_config, dict):
         return [ConfigError("functionConfig", "`functionConfig` must be a mapping")]
-    kind = function_config.get("kind")
-    if kind == "ConfigMap":
+    api_version, kind = typed_header().values()
+    found = function_config.get("kind")
+    if found == "ConfigMap":
         return _check_configmap(function_config)
-    if kind == KIND or function_config.get("apiVersion") == API_VERSION:
+    if found == kind or function_config.get("apiVersion") == api_version:
         return validate(function_config, schema(), "")
     return [
         ConfigError(
             "kind",
-            f"functionConfig `kind` is {json.dumps(kind)}: use kind {KIND} (apiVersion {API_VERSION}) or a ConfigMap",
+            f"functionConfig `kind` is {json.dumps(found)}: use kind {kind} (apiVersion {api_version}) or a ConfigMap",
         )
     ]
 
@@ -180,10 +237,7 @@ def _spec_of(function_config: Any) -> dict[str, Any]:
     keys = configmap_keys()
     for key, text in (function_config.get("data") or {}).items():
         path = keys[key]
-        target = spec
-        for part in path[:-1]:
-            target = target.setdefault(part, {})
-        target[path[-1]] = _from_text(text, _node_at(path))
+        lookups.get_or_create(spec, path[:-1])[path[-1]] = _from_text(text, _node_at(path))
     return spec
 
 

@@ -96,6 +96,20 @@ class Item:
     def current_text(self) -> str:
         return self._doc.text if self._doc is not None else self.text
 
+    def snapshot(self) -> str | None:
+        """The edited text, None when unedited: what `restore` goes back to."""
+        return self._doc.text if self._doc is not None else None
+
+    def restore(self, snapshot: str | None) -> None:
+        """Drop every edit made since `snapshot` was taken (and what was read from them)."""
+        if snapshot is None:
+            self._doc = None
+        elif self._doc is None or self._doc.text != snapshot:
+            doc = _ItemDocument(self)
+            doc.text = snapshot
+            self._doc = doc
+        self._data = _UNSET
+
     @property
     def changed(self) -> bool:
         return self._doc is not None and self._doc.text != self.text

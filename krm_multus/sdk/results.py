@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from krm_multus.sdk.lookups import MISSING
 from krm_multus.sdk.yamledit import Path, format_path
 
 if TYPE_CHECKING:
@@ -12,7 +14,6 @@ if TYPE_CHECKING:
 SEVERITIES = ("info", "warning", "error")
 PATH_ANNOTATIONS = ("internal.config.kubernetes.io/path", "config.kubernetes.io/path")
 INDEX_ANNOTATIONS = ("internal.config.kubernetes.io/index", "config.kubernetes.io/index")
-_UNSET: Any = object()
 # What would end a stderr line early: every character str.splitlines breaks at.
 _ESCAPED = str.maketrans(
     {
@@ -41,8 +42,8 @@ class Result:
         severity: str = "info",
         item: Item | None = None,
         path: Path | str | None = None,
-        current: Any = _UNSET,
-        proposed: Any = _UNSET,
+        current: Any = MISSING,
+        proposed: Any = MISSING,
         tags: dict[str, str] | None = None,
     ) -> None:
         if severity not in SEVERITIES:
@@ -68,9 +69,9 @@ class Result:
             out["resourceRef"] = resource_ref(self.item)
         if self.path is not None:
             field: dict[str, Any] = {"path": self.field_path}
-            if self.current is not _UNSET:
+            if self.current is not MISSING:
                 field["currentValue"] = self.current
-            if self.proposed is not _UNSET:
+            if self.proposed is not MISSING:
                 field["proposedValue"] = self.proposed
             out["field"] = field
         if self.item is not None:
@@ -91,6 +92,35 @@ class Result:
         field = f" {self.field_path}:" if self.path is not None else ":"
         line = f"[{self.severity}]{where}{field} {self.message}"
         return line.translate(_ESCAPED)
+
+
+class Reporter:
+    """Builds every result of one transform or check: the module's tag, and severities capped by its config.
+
+    Why a cap: each module reports at the weight a finding deserves (`error`: it fails in the cluster,
+    `warning`: it may work, depending on what the items do not show, `info`: a hint or a change made);
+    the severity the user configures for the module lowers everything above it, never raises.
+    """
+
+    __slots__ = ("cap", "tags")
+
+    def __init__(self, kind: str, name: str, cap: str = "error") -> None:
+        self.tags = {kind: name}
+        self.cap = cap
+
+    def __call__(self, item: Item | None, path: Path | str | None, message: str, severity: str = "error") -> Result:
+        """A finding about `item` at `path` (None: the item as a whole)."""
+        return Result(message, min(self.cap, severity, key=SEVERITIES.index), item, path, tags=self.tags)
+
+    def change(self, item: Item, path: Path, current: Any, proposed: Any, why: str) -> Result:
+        """A change made: `path` went from `current` to `proposed`, and why."""
+        return Result(why, "info", item, path, current, proposed, self.tags)
+
+    def set_value(self, item: Item, path: Path, value: Any, why: str) -> Iterator[Result]:
+        """Make one field equal `value` and report the change (nothing when it already is)."""
+        current = item.doc.get(path, MISSING)
+        if item.doc.set(path, value):
+            yield self.change(item, path, None if current is MISSING else current, value, why)
 
 
 def resource_ref(item: Item) -> dict[str, str]:

@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from krm_multus.sdk import emit
+from krm_multus.sdk import emit, lookups
 
 PathElement = str | int | dict[str, str]
 Path = tuple[PathElement, ...]
@@ -247,7 +247,7 @@ class Document:
             if below is None:
                 return self._create(node, path[:depth], path[depth:], value)
             node = below
-        if _same(plain(node), value):
+        if lookups.same(plain(node), value):
             return False
         self._replace(node, path, value)
         return True
@@ -358,7 +358,7 @@ class Document:
             merged = {**plain(mapping), key: value}
             self._splice(mapping.start_mark.index, mapping.end_mark.index, emit.flow(merged))
             return
-        column = mapping.value[0][0].start_mark.column
+        column = _entry_column(self.text, mapping.value[0][0])
         at = _line_end(self.text, _content_end(self.text, mapping))
         entry = emit.block({key: value}, column, self._indents_sequences(), _quoting(mapping))
         self._splice(at, at, "\n" + " " * column + entry)
@@ -450,12 +450,15 @@ def _quoting(node: Node) -> str | None:
     return styles.pop() if len(styles) == 1 and styles & {'"', "'"} else None
 
 
-def _same(current: Any, wanted: Any) -> bool:
-    return type(current) is type(wanted) and current == wanted
-
-
 def _is_null(node: Node | None) -> bool:
     return node is None or (isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:null")
+
+
+def _entry_column(text: str, key: Node) -> int:
+    """The column a mapping's entries start at: its first key's, or that of the `?` before an explicit key."""
+    column = key.start_mark.column
+    before = text[key.start_mark.index - column : key.start_mark.index].rstrip()
+    return len(before) - 1 if before.endswith("?") else column
 
 
 def _content_end(text: str, node: Node) -> int:

@@ -36,11 +36,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from krm_multus import helm, multus
+from krm_multus import cilium, helm
+from krm_multus.sdk import lookups
+from krm_multus.sdk.config import Config
 from krm_multus.sdk.resourcelist import Item
-from krm_multus.sdk.results import Result
+from krm_multus.sdk.results import Reporter, Result
 from krm_multus.sdk.yamledit import Path, YamlError
-from krm_multus.transforms import cilium
 
 NAME = "helmValues"
 EXCLUSIVE = ("cni", "exclusive")
@@ -48,15 +49,15 @@ NETNS = ("hostPaths", "netns")
 UPSTREAM_NETNS = "/run/netns"
 
 
-def apply(items: list[Item], config: dict[str, Any]) -> Iterator[Result]:
-    exclusive = config["cilium"]["exclusive"]
-    netns = config["netns"]["path"].rstrip("/") or "/"
+def apply(items: list[Item], config: Config, report: Reporter) -> Iterator[Result]:
+    exclusive = config.cilium.exclusive
+    netns = config.netns.path.rstrip("/") or "/"
     for release in helm.releases(items):
-        if release.chart == cilium.CHART and config["cilium"]["enabled"] is not False:
-            yield from _ensure(release, EXCLUSIVE, exclusive, cilium.exclusive_reason(exclusive))
-        elif config["netns"]["enabled"] and is_angelnu_multus(release):
+        if release.chart == cilium.CHART and config.cilium.enabled is not False:
+            yield from _ensure(report, release, EXCLUSIVE, exclusive, cilium.exclusive_reason(exclusive))
+        elif config.netns.enabled and is_angelnu_multus(release):
             why = f"Talos keeps network namespaces under {netns}: the chart's netns volume mounts it"
-            yield from _ensure(release, NETNS, netns, why, _hand_chosen_netns(netns))
+            yield from _ensure(report, release, NETNS, netns, why, _hand_chosen_netns(netns))
 
 
 def is_angelnu_multus(release: helm.Release) -> bool:
@@ -65,14 +66,19 @@ def is_angelnu_multus(release: helm.Release) -> bool:
         return False
     if release.repository:
         return "angelnu" in release.repository
-    return any(helm.lookup(values, NETNS[:1]) is not helm.MISSING for values in release.values)
+    return any(helm.lookup(values, NETNS[:1]) is not lookups.MISSING for values in release.values)
 
 
 Leave = Callable[[Any], "str | None"]
 
 
 def _ensure(
-    release: helm.Release, key: tuple[str, ...], wanted: Any, why: str, leave: Leave = lambda current: None
+    report: Reporter,
+    release: helm.Release,
+    key: tuple[str, ...],
+    wanted: Any,
+    why: str,
+    leave: Leave = lambda current: None,
 ) -> Iterator[Result]:
     """Make `key` take the value `wanted`; `leave(current)` says why a current value stays instead
     (None: it does not; "": it is right already)."""
@@ -82,6 +88,7 @@ def _ensure(
     if place is None:
         sources = ", ".join(values.label for values in unread)
         yield _warning(
+            report,
             release,
             f"the values of this release come from {sources}, which are not among the items: set {setting} there",
             unread[0].origin[:-1],
@@ -89,21 +96,22 @@ def _ensure(
         return
     reason = leave(helm.lookup(place, key))
     if reason:
-        yield _warning(release, f"{place.label}: {reason}", place.origin)
+        yield _warning(report, release, f"{place.label}: {reason}", place.origin)
         return
     if reason is None:
         try:
             change = helm.assign(place, key, wanted)
         except YamlError as error:
             yield _warning(
-                release, f"cannot edit the values in {place.label}: {error}; set {setting} there", place.origin
+                report, release, f"cannot edit the values in {place.label}: {error}; set {setting} there", place.origin
             )
             return
         if change is not None:
             assert place.item is not None
-            yield multus.changed(place.item, *change, NAME, f"{release.chart} chart: {why}")
+            yield report.change(place.item, *change, f"{release.chart} chart: {why}")
     for values in unread:
         yield _warning(
+            report,
             release,
             f"{values.label} is not among the items and is merged after {place.label}: "
             f"make sure it does not set `{dotted}`, or sets it as {setting}",
@@ -129,7 +137,7 @@ def _place(release: helm.Release, key: tuple[str, ...]) -> tuple[helm.Values | N
     """Where `key` gets its value written, and the unreadable sources merged after that place."""
     sources = [values for values in release.values if values.may_set(key)]
     unread = [values for values in sources if values.kind == "external"]
-    setting = [values for values in sources if helm.lookup(values, key) is not helm.MISSING]
+    setting = [values for values in sources if helm.lookup(values, key) is not lookups.MISSING]
     files = [values for values in sources if values.kind == "embedded"]
     inline = [values for values in sources if values.kind == "inline"]
     if setting:
@@ -143,5 +151,5 @@ def _place(release: helm.Release, key: tuple[str, ...]) -> tuple[helm.Values | N
     return place, [values for values in sources[sources.index(place) + 1 :] if values.kind == "external"]
 
 
-def _warning(release: helm.Release, message: str, path: Path | None = None) -> Result:
-    return multus.note(release.item, message, NAME, "warning", path or release.source)
+def _warning(report: Reporter, release: helm.Release, message: str, path: Path | None = None) -> Result:
+    return report(release.item, path or release.source, message, "warning")

@@ -24,28 +24,27 @@ from collections.abc import Iterator
 from typing import Any
 
 from krm_multus import multus
+from krm_multus.sdk.config import Config
 from krm_multus.sdk.resourcelist import Item
-from krm_multus.sdk.results import Result
+from krm_multus.sdk.results import Reporter, Result
 
 NAME = "installBinary"
 INSTALLER = "/usr/src/multus-cni/bin/install_multus"
 UPGRADE = "upgrade to a v4.2.3 or later image to install the shim atomically"
 
 
-def apply(items: list[Item], config: dict[str, Any]) -> Iterator[Result]:
-    if not config["installBinary"]["enabled"]:
-        return
+def apply(items: list[Item], config: Config, report: Reporter) -> Iterator[Result]:
     for daemonset in multus.daemonsets(items, config):
-        yield from _fix(daemonset)
+        yield from _fix(report, daemonset)
 
 
-def _fix(daemonset: Item) -> Iterator[Result]:
+def _fix(report: Reporter, daemonset: Item) -> Iterator[Result]:
     if multus.generation(daemonset) < 4:
-        yield multus.note(
+        yield report(
             daemonset,
+            None,
             f"{multus.describe(daemonset)} images have no install_multus, so the plain copy can fail with "
             f"'Text file busy' after a reboot (multus #1221): {UPGRADE}",
-            NAME,
             "warning",
         )
         return
@@ -57,40 +56,39 @@ def _fix(daemonset: Item) -> Iterator[Result]:
     plain = [(container, found) for container, found in installs if found.how == "cp"]
     if multus.flavor(daemonset) == "thin":
         for container, _ in plain:
-            yield _cannot_switch(daemonset, container, "copies the Multus binary")
+            yield _cannot_switch(report, daemonset, container, "copies the Multus binary")
         if not plain:
-            yield multus.note(daemonset, "thin Multus v4 installs its binary atomically: nothing to change", NAME)
+            yield report(daemonset, None, "thin Multus v4 installs its binary atomically: nothing to change", "info")
         return
     if not any(found.binary == "multus-shim" for _, found in installs):
-        yield multus.note(daemonset, "no init container installs the Multus shim: no shim install to fix", NAME)
+        yield report(daemonset, None, "no init container installs the Multus shim: no shim install to fix", "info")
         return
     for container, found in plain:
         if found.binary == "multus-shim":
-            yield from _make_atomic(daemonset, container, found.directory)
+            yield from _make_atomic(report, daemonset, container, found.directory)
 
 
-def _make_atomic(daemonset: Item, container: dict[str, Any], directory: str) -> Iterator[Result]:
+def _make_atomic(report: Reporter, daemonset: Item, container: dict[str, Any], directory: str) -> Iterator[Result]:
     image = str(container.get("image") or "")
     version = multus.image_version(image)
     major = version[0] if version else multus.generation(daemonset)
     if not multus.is_multus_image(image) or major < 4:
-        yield _cannot_switch(daemonset, container, "copies the shim")
+        yield _cannot_switch(report, daemonset, container, "copies the shim")
         return
     path = multus.container_path(container["name"], "initContainers")
     command = [INSTALLER, "-d", directory, "-t", "thick"]
     why = "install the shim atomically with install_multus: a plain cp fails with 'Text file busy' after a reboot"
-    yield from multus.set_value(daemonset, (*path, "command"), command, NAME, why)
+    yield from report.set_value(daemonset, (*path, "command"), command, why)
     args = daemonset.doc.get((*path, "args"))
     if args is not None and daemonset.doc.delete((*path, "args")):
-        yield multus.changed(daemonset, (*path, "args"), args, None, NAME, "install_multus takes no args")
+        yield report.change(daemonset, (*path, "args"), args, None, "install_multus takes no args")
 
 
-def _cannot_switch(daemonset: Item, container: dict[str, Any], what: str) -> Result:
-    return multus.note(
+def _cannot_switch(report: Reporter, daemonset: Item, container: dict[str, Any], what: str) -> Result:
+    return report(
         daemonset,
+        multus.container_path(container["name"], "initContainers"),
         f"init container `{container['name']}` {what} with a plain `cp`, which fails with 'Text file busy' "
         "after a reboot (multus #1221): use `cp -f`, or install_multus from a v4 Multus image",
-        NAME,
         "warning",
-        multus.container_path(container["name"], "initContainers"),
     )

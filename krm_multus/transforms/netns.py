@@ -15,11 +15,11 @@ configured one.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from krm_multus import multus
+from krm_multus.sdk.config import Config
 from krm_multus.sdk.resourcelist import Item
-from krm_multus.sdk.results import Result
+from krm_multus.sdk.results import Reporter, Result
 from krm_multus.sdk.yamledit import Path
 
 NAME = "netns"
@@ -27,42 +27,36 @@ VOLUME = "host-run-netns"
 UPSTREAM_PATHS = ("/run/netns", "/run/netns/")
 
 
-def apply(items: list[Item], config: dict[str, Any]) -> Iterator[Result]:
-    settings = config["netns"]
-    if not settings["enabled"]:
-        return
-    wanted = settings["path"]
+def apply(items: list[Item], config: Config, report: Reporter) -> Iterator[Result]:
+    settings = config.netns
+    wanted = settings.path
     for daemonset in multus.daemonsets(items, config):
         if multus.flavor(daemonset) == "thin":
-            yield multus.note(
-                daemonset, f"{multus.describe(daemonset)} mounts no network namespaces: nothing to change", NAME
+            yield report(
+                daemonset, None, f"{multus.describe(daemonset)} mounts no network namespaces: nothing to change", "info"
             )
             continue
         volumes = _netns_volumes(daemonset)
         if not volumes:
-            yield multus.note(
+            yield report(
                 daemonset,
+                None,
                 f"{multus.describe(daemonset)} has no hostPath volume for /run/netns: no netns path to change",
-                NAME,
+                "info",
             )
         for name, current in volumes:
             path = _volume_path(name)
             if current in UPSTREAM_PATHS:
-                yield from multus.set_value(
-                    daemonset,
-                    path,
-                    wanted,
-                    NAME,
-                    f"Talos keeps network namespaces under {wanted}: `{name}` now mounts it",
+                yield from report.set_value(
+                    daemonset, path, wanted, f"Talos keeps network namespaces under {wanted}: `{name}` now mounts it"
                 )
             elif current.rstrip("/") != wanted.rstrip("/"):
-                yield multus.note(
+                yield report(
                     daemonset,
+                    path,
                     f"`{name}` mounts {current}, not {wanted}: left as it is; set `spec.netns.path` "
                     f"to {current} if that is where your nodes keep network namespaces",
-                    NAME,
                     "warning",
-                    path,
                 )
 
 

@@ -15,8 +15,8 @@ import json
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
-from krm_multus.checks.findings import show, yaml_kind
 from krm_multus.sdk.resourcelist import Item
+from krm_multus.wording import show, yaml_kind
 
 KIND = "NetworkAttachmentDefinition"
 GROUP = "k8s.cni.cncf.io"

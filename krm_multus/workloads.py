@@ -7,8 +7,6 @@ are neither.
 
 from __future__ import annotations
 
-from typing import Any
-
 from krm_multus.sdk.resourcelist import Item
 from krm_multus.sdk.yamledit import Path
 
@@ -42,18 +40,3 @@ def vm_spec(item: Item) -> Path | None:
     """The path to the VMI spec inside a KubeVirt VirtualMachine or VirtualMachineInstance, else None."""
     found = VM_SPECS.get(item.kind)
     return found if found is not None and item.is_a(item.kind, KUBEVIRT) else None
-
-
-def dig(data: Any, path: Path) -> Any:
-    """The value at `path` (mapping keys only), or None where any step is missing or not a mapping."""
-    for key in path:
-        if not isinstance(data, dict):
-            return None
-        data = data.get(key)
-    return data
-
-
-def named(entries: Any) -> dict[str, dict[str, Any]]:
-    """A list of mappings keyed by their `name` (entries without one are left out)."""
-    found = entries if isinstance(entries, list) else []
-    return {entry["name"]: entry for entry in found if isinstance(entry, dict) and isinstance(entry.get("name"), str)}

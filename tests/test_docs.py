@@ -1,0 +1,49 @@
+"""The reference pages in docs/ are what tools/gendocs.py writes from the schema, the module docstrings and
+the golden cases: every check, transform and option has its entry, and the example messages of a check are
+results its golden cases give (they are taken from them)."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+from krm_multus import registry
+from krm_multus.sdk import config
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tools import gendocs  # noqa: E402
+
+
+@pytest.mark.parametrize("page", gendocs.PAGES)
+def test_generated_page_is_up_to_date(page: str) -> None:
+    written = (ROOT / "docs" / page).read_text()
+    assert written == gendocs.PAGES[page](), f"docs/{page} is stale: run `python3 tools/gendocs.py`"
+
+
+def test_check_mode_fails_on_a_stale_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "checks.md").write_text("stale\n")
+    monkeypatch.setattr(gendocs, "ROOT", tmp_path)
+    assert gendocs.main(["--check"]) == 1
+    assert (tmp_path / "docs" / "checks.md").read_text() == "stale\n", "--check must not write"
+
+
+def test_every_module_and_option_is_documented() -> None:
+    checks, transforms = (ROOT / "docs" / "checks.md").read_text(), (ROOT / "docs" / "transforms.md").read_text()
+    assert re.findall(r"^## `(\w+)`", checks, re.M) == [module.name for module in registry.CHECKS]
+    assert re.findall(r"^## `(\w+)`", transforms, re.M) == [module.name for module in registry.TRANSFORMS]
+    configuration = (ROOT / "docs" / "configuration.md").read_text()
+    for key, path in config.configmap_keys().items():
+        assert f"| `spec.{'.'.join(path)}` | `{key}` |" in configuration
+
+
+def test_every_check_shows_golden_results() -> None:
+    for module in registry.CHECKS:
+        examples = gendocs.golden_examples(module.name)
+        assert examples, f"{module.name} has no golden case with a result"
+        assert all(line.startswith(("[error]", "[warning]", "[info]")) for line in examples)

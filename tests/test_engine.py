@@ -1,0 +1,124 @@
+"""The engine: every module switched and capped by name, and a module that raises leaves no trace."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from krm_multus import pipeline, registry
+from krm_multus.sdk import config as fn_config
+from krm_multus.sdk import resourcelist
+from krm_multus.sdk.results import SEVERITIES, Result, exit_code
+
+TESTDATA = Path(__file__).resolve().parent.parent / "testdata"
+SWITCHED = [module for module in (*registry.TRANSFORMS, *registry.CHECKS) if module.sections]
+# Inputs on which every switchable module has something to say.
+INPUTS = sorted(TESTDATA.glob("*/*/input.yaml"))
+BASE = {"talos-version": "v1.9.0"}
+
+
+def _results(text: str, config: Any) -> list[Result]:
+    return pipeline.run(resourcelist.read(text), config)
+
+
+def _tagged(results: list[Result], module: registry.Module) -> list[Result]:
+    return [result for result in results if result.tags.get(module.kind) == module.name]
+
+
+def _key(section: tuple[str, ...], field: str) -> str:
+    keys = {path: key for key, path in fn_config.configmap_keys().items()}
+    return keys[(*section, field)]
+
+
+def _configmap(**data: str) -> dict[str, Any]:
+    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {**BASE, **data}}
+
+
+@cache
+def _speakers() -> list[tuple[str, set[str]]]:
+    """Each golden input, and the names of the modules that report something on it."""
+    found = []
+    for path in INPUTS:
+        text = path.read_text()
+        found.append((text, {name for result in _results(text, _configmap()) for name in result.tags.values()}))
+    return found
+
+
+def _speaking(module: registry.Module) -> list[str]:
+    return [text for text, names in _speakers() if module.name in names][:3]
+
+
+@pytest.mark.parametrize("module", SWITCHED, ids=lambda module: f"{module.kind}-{module.code.__name__}")
+def test_every_module_has_its_switch_and_severity_in_the_schema(module: registry.Module) -> None:
+    for section in module.sections:
+        assert _key(section, "enabled")
+        if section != ("cilium", "installCNI"):  # its part obeys the `cilium` severity
+            assert _key(section, "severity")
+
+
+@pytest.mark.parametrize("module", SWITCHED, ids=lambda module: f"{module.kind}-{module.code.__name__}")
+def test_every_module_can_be_switched_off_and_capped_by_name(module: registry.Module) -> None:
+    inputs = _speaking(module)
+    assert inputs, f"no golden input makes {module.name} report anything"
+    section = next(section for section in module.sections if section[-1] == module.name)
+    enabled, severity = _key(section, "enabled"), _key(section, "severity")
+    typed_off: dict[str, Any] = {"enabled": False}
+    for part in reversed(section):
+        typed_off = {part: typed_off}
+    for text in inputs:
+        for config in (
+            {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {enabled: "false"}},
+            {**fn_config.typed_header(), "spec": typed_off},
+        ):
+            assert _tagged(_results(text, config), module) == []
+        results = _tagged(_results(text, _configmap(**{severity: "info"})), module)
+        assert results and {result.severity for result in results} == {"info"}
+
+
+def test_the_old_switches_still_work() -> None:
+    """`checks: "false"` turns every check off; `checks-severity` caps every check."""
+    text = (TESTDATA / "networkAttachment" / "config-unreadable" / "input.yaml").read_text()
+    on = _results(text, None)
+    assert any("check" in result.tags and result.severity == "error" for result in on)
+    off = _results(
+        text, {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"checks": "false"}}
+    )
+    assert not any("check" in result.tags for result in off)
+    warned = _results(
+        text,
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"checks-severity": "warning"}},
+    )
+    checked = [result for result in warned if "check" in result.tags]
+    assert checked and max(SEVERITIES.index(result.severity) for result in checked) == SEVERITIES.index("warning")
+
+
+class HalfEdit:
+    """A transform that edits every DaemonSet, adds an item, and then fails."""
+
+    NAME = "halfEdit"
+
+    @staticmethod
+    def apply(items: list[resourcelist.Item], config: Any, report: Any) -> Iterator[Result]:
+        for item in list(items):
+            if item.is_a("DaemonSet", "apps"):
+                item.doc.set(("metadata", "labels"), {"half": "done"})
+                yield report.change(item, ("metadata", "labels"), None, {"half": "done"}, "half way")
+                items.append(resourcelist.Item(item.current_text))
+        raise RuntimeError("boom")
+
+
+def test_a_module_that_raises_leaves_its_items_byte_identical(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = (TESTDATA / "pipeline" / "upstream-like" / "input.yaml").read_text()
+    monkeypatch.setattr(registry, "TRANSFORMS", (registry.Module("transform", HalfEdit, ()),))
+    monkeypatch.setattr(registry, "CHECKS", ())
+    resource_list = resourcelist.read(text)
+    results = pipeline.run(resource_list)
+    assert resourcelist.write(resource_list, []) == resourcelist.write(resourcelist.read(text), [])
+    assert len(results) == 1 and exit_code(results) == 1
+    (failure,) = results
+    assert failure.tags == {"transform": "halfEdit"} and "boom" in failure.message
+    assert failure.item is not None and failure.item.is_a("DaemonSet", "apps")
