@@ -9,7 +9,18 @@ from __future__ import annotations
 from types import ModuleType
 from typing import NamedTuple
 
-from krm_multus.checks import kubevirt, network_attachment, network_selection, talos_plugins
+from krm_multus.checks import (
+    cilium_datapath,
+    cilium_node_config,
+    dhcp_daemon,
+    host_local_data_dir,
+    host_local_ranges,
+    kubevirt,
+    network_attachment,
+    network_lookup,
+    network_selection,
+    talos_plugins,
+)
 from krm_multus.transforms import (
     archived_plugin_image,
     cilium_exclusive,
@@ -17,6 +28,7 @@ from krm_multus.transforms import (
     helm_values,
     image,
     install_binary,
+    ipam_data_dir,
     netns,
     resources,
     target,
@@ -57,5 +69,20 @@ TRANSFORMS = (
     _transform(cilium_exclusive),
     _transform(archived_plugin_image),
     _transform(helm_values),
+    _transform(ipam_data_dir),
 )
-CHECKS = tuple(_check(code) for code in (network_attachment, network_selection, kubevirt, talos_plugins))
+CHECKS = tuple(
+    _check(code)
+    for code in (
+        network_attachment,
+        network_selection,
+        kubevirt,
+        talos_plugins,
+        host_local_ranges,
+        host_local_data_dir,
+        dhcp_daemon,
+        cilium_node_config,
+        network_lookup,
+        cilium_datapath,
+    )
+)

@@ -26,6 +26,7 @@ VM_SPECS: dict[str, Path] = {
     "VirtualMachine": ("spec", "template", "spec"),
     "VirtualMachineInstance": ("spec",),
 }
+VM_INTERFACES: Path = ("domain", "devices", "interfaces")  # inside the VMI spec
 
 
 def pod_template(item: Item) -> Path | None:

@@ -44,17 +44,29 @@ def test_configmap_keys() -> None:
             "install-cni-image",
             "cni-exclusive",
             "ipam-data-dir",
+            "ipam-data-dir-path",
             "checks",
             "checks-severity",
             "image",
             "helm-values",
             *(
                 f"{name}-severity"
-                for name in ("netns", "install-binary", "resources", "image", "cilium", "helm-values")
+                for name in ("netns", "install-binary", "resources", "image", "cilium", "helm-values", "ipam-data-dir")
             ),
             *(
                 key
-                for check in ("network-attachment", "network-selection", "kubevirt", "talos-plugins")
+                for check in (
+                    "network-attachment",
+                    "network-selection",
+                    "kubevirt",
+                    "talos-plugins",
+                    "host-local-ranges",
+                    "host-local-data-dir",
+                    "dhcp-daemon",
+                    "cilium-node-config",
+                    "network-lookup",
+                    "cilium-datapath",
+                )
                 for key in (check, f"{check}-severity")
             ),
         ]

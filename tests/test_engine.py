@@ -11,7 +11,7 @@ import pytest
 
 from krm_multus import pipeline, registry
 from krm_multus.sdk import config as fn_config
-from krm_multus.sdk import resourcelist
+from krm_multus.sdk import lookups, resourcelist
 from krm_multus.sdk.results import SEVERITIES, Result, exit_code
 
 TESTDATA = Path(__file__).resolve().parent.parent / "testdata"
@@ -19,6 +19,8 @@ SWITCHED = [module for module in (*registry.TRANSFORMS, *registry.CHECKS) if mod
 # Inputs on which every switchable module has something to say.
 INPUTS = sorted(TESTDATA.glob("*/*/input.yaml"))
 BASE = {"talos-version": "v1.9.0"}
+# Checks whose every finding a transform fixes by default, and the config that leaves them one.
+UNFIXED = {"ciliumNodeConfig": {"cilium": "false"}}
 
 
 def _results(text: str, config: Any) -> list[Result]:
@@ -39,17 +41,30 @@ def _configmap(**data: str) -> dict[str, Any]:
 
 
 @cache
-def _speakers() -> list[tuple[str, set[str]]]:
+def _speakers(**switched_on: str) -> list[tuple[str, set[str]]]:
     """Each golden input, and the names of the modules that report something on it."""
     found = []
     for path in INPUTS:
         text = path.read_text()
-        found.append((text, {name for result in _results(text, _configmap()) for name in result.tags.values()}))
+        results = _results(text, _configmap(**switched_on))
+        found.append((text, {name for result in results for name in result.tags.values()}))
     return found
 
 
+def _own_section(module: registry.Module) -> tuple[str, ...]:
+    return next(section for section in module.sections if section[-1] == module.name)
+
+
+def _opt_in(module: registry.Module) -> dict[str, str]:
+    """The config a module speaks under: switched on when it is off by default, and with the transform
+    off that would fix first what it finds (`UNFIXED`)."""
+    section = _own_section(module)
+    switched = lookups.get(fn_config.defaults(), (*section, "enabled")) is False
+    return {**({_key(section, "enabled"): "true"} if switched else {}), **UNFIXED.get(module.name, {})}
+
+
 def _speaking(module: registry.Module) -> list[str]:
-    return [text for text, names in _speakers() if module.name in names][:3]
+    return [text for text, names in _speakers(**_opt_in(module)) if module.name in names][:3]
 
 
 @pytest.mark.parametrize("module", SWITCHED, ids=lambda module: f"{module.kind}-{module.code.__name__}")
@@ -64,7 +79,7 @@ def test_every_module_has_its_switch_and_severity_in_the_schema(module: registry
 def test_every_module_can_be_switched_off_and_capped_by_name(module: registry.Module) -> None:
     inputs = _speaking(module)
     assert inputs, f"no golden input makes {module.name} report anything"
-    section = next(section for section in module.sections if section[-1] == module.name)
+    section = _own_section(module)
     enabled, severity = _key(section, "enabled"), _key(section, "severity")
     typed_off: dict[str, Any] = {"enabled": False}
     for part in reversed(section):
@@ -75,7 +90,7 @@ def test_every_module_can_be_switched_off_and_capped_by_name(module: registry.Mo
             {**fn_config.typed_header(), "spec": typed_off},
         ):
             assert _tagged(_results(text, config), module) == []
-        results = _tagged(_results(text, _configmap(**{severity: "info"})), module)
+        results = _tagged(_results(text, _configmap(**_opt_in(module), **{severity: "info"})), module)
         assert results and {result.severity for result in results} == {"info"}
 
 

@@ -33,121 +33,44 @@ Failing (the same without `bpf-lb-sock-hostns-only`):
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from typing import Any, NamedTuple
+from collections.abc import Iterator
+from typing import Any
 
-from krm_multus import helm
-from krm_multus.checks import workloads
-from krm_multus.checks.findings import DOUBTFUL, HINT, Reporter
-from krm_multus.checks.kubevirt import INTERFACES
-from krm_multus.checks.nad import Index
-from krm_multus.checks.talos_plugins import DEFAULT_BRIDGE
-from krm_multus.multus import as_list
+from krm_multus import workloads
+from krm_multus.cilium import (
+    BPF_MASQUERADE,
+    DEVICES,
+    GROUP,
+    HOST_NAMESPACE_ONLY,
+    KUBE_PROXY_REPLACEMENT,
+    LEGACY_ROUTING,
+    SOCKET_LB,
+    Deployment,
+    Source,
+)
+from krm_multus.nad import DEFAULT_BRIDGE, Index
+from krm_multus.sdk import lookups
+from krm_multus.sdk.config import Config
 from krm_multus.sdk.resourcelist import Item
-from krm_multus.sdk.results import Result
+from krm_multus.sdk.results import Reporter, Result
 from krm_multus.sdk.yamledit import Path
-from krm_multus.transforms import cilium
 
 NAME = "ciliumDatapath"
 L2_POLICY = "CiliumL2AnnouncementPolicy"
 
 
-class Setting(NamedTuple):
-    """One Cilium setting: its `cilium-config` key and its Helm value."""
-
-    key: str
-    value: tuple[str, ...]
-
-    def named(self, source: Source) -> str:
-        return f"`{self.key}`" if source.is_config_map else f"`{'.'.join(self.value)}`"
-
-
-KUBE_PROXY_REPLACEMENT = Setting("kube-proxy-replacement", ("kubeProxyReplacement",))
-SOCKET_LB = Setting("bpf-lb-sock", ("socketLB", "enabled"))
-HOST_NAMESPACE_ONLY = Setting("bpf-lb-sock-hostns-only", ("socketLB", "hostNamespaceOnly"))
-LEGACY_ROUTING = Setting("enable-host-legacy-routing", ("bpf", "hostLegacyRouting"))
-BPF_MASQUERADE = Setting("enable-bpf-masquerade", ("bpf", "masquerade"))
-DEVICES = Setting("devices", ("devices",))
-
-
-class Found(NamedTuple):
-    """A setting's value (helm.MISSING when unset) and where to report it: the item and the field."""
-
-    value: Any
-    item: Item
-    path: Path
-
-
-class Source(NamedTuple):
-    """Where the Cilium settings come from: a `cilium-config` ConfigMap or a release of the chart."""
-
-    item: Item
-    label: str
-    read: Callable[[Setting], Found]
-
-    @property
-    def is_config_map(self) -> bool:
-        return self.item.kind == "ConfigMap"
-
-    def get(self, setting: Setting) -> Any:
-        return self.read(setting).value
-
-    def on(self, setting: Setting) -> bool:
-        return str(self.get(setting)).strip().lower() in ("true", "strict")
-
-    def shown(self, setting: Setting) -> str:
-        value = self.get(setting)
-        return "not set" if value is helm.MISSING else f"{helm.as_text(value)!r}"
-
-
-def apply(items: list[Item], config: dict[str, Any]) -> Iterator[Result]:
-    vms = [(item, path) for item in items if "kubevirt.io" in item.source and (path := workloads.vm_spec(item))]
-    bridges = _bridge_names(items) if config["talos"]["version"] else []
+def apply(items: list[Item], config: Config, report: Reporter) -> Iterator[Result]:
+    vms = [(item, path) for item in items if workloads.KUBEVIRT in item.source and (path := workloads.vm_spec(item))]
+    bridges = _bridge_names(items) if config.talos.version else []
     if not (vms or bridges):
         return  # nothing Cilium's settings could break: its sources are not even read
-    report = Reporter(NAME, config)
-    sources = _sources(items)
+    sources = Deployment(items).sources()
     for source in sources:
         if vms:
             yield from _socket_lb(source, report)
             yield from _masquerade(source, vms, report)
     if bridges:
         yield from _bridges(items, bridges, sources, report)
-
-
-def _sources(items: list[Item]) -> list[Source]:
-    found = [
-        Source(item, f"ConfigMap `{item.namespace}/{item.name}`", _config_map_reader(item))
-        for item in items
-        if item.is_a("ConfigMap") and cilium.CONFIG_MAP in item.source and item.name == cilium.CONFIG_MAP
-    ]
-    for release in cilium.releases(items):
-        label = f"the values of {release.item.kind} `{release.item.namespace}/{release.item.name}`"
-        found.append(Source(release.item, label, _release_reader(release)))
-    return found
-
-
-def _config_map_reader(item: Item) -> Callable[[Setting], Found]:
-    def read(setting: Setting) -> Found:
-        data = item.data.get("data")
-        value = data.get(setting.key, helm.MISSING) if isinstance(data, dict) else helm.MISSING
-        return Found(value, item, ("data", setting.key))
-
-    return read
-
-
-def _release_reader(release: helm.Release) -> Callable[[Setting], Found]:
-    def read(setting: Setting) -> Found:
-        """The value of the last place that sets it, as Helm merges; the release's chart when none does."""
-        found = Found(helm.MISSING, release.item, release.source)
-        for values in release.values:
-            value = helm.lookup(values, setting.value) if values.may_set(setting.value) else helm.MISSING
-            if value is not helm.MISSING and values.item is not None:
-                inline = values.kind == "inline"
-                found = Found(value, values.item, (*values.path, *setting.value) if inline else values.path)
-        return found
-
-    return read
 
 
 def _socket_lb(source: Source, report: Reporter) -> Iterator[Result]:
@@ -167,7 +90,7 @@ def _socket_lb(source: Source, report: Reporter) -> Iterator[Result]:
             "socket hooks of its virt-launcher pod, so services are not load-balanced for them (cilium PR #17847); "
             f"set {setting} to {wanted} in {source.label}"
         ),
-        DOUBTFUL,
+        "warning",
     )
 
 
@@ -177,20 +100,20 @@ def _masquerade(source: Source, vms: list[tuple[Item, Path]], report: Reporter) 
         return
     fix = LEGACY_ROUTING.named(source)
     for vm, spec_path in vms:
-        interfaces = workloads.named(workloads.dig(workloads.dig(vm.data, spec_path), INTERFACES))
+        interfaces = lookups.by_name(lookups.get(vm.data, (*spec_path, *workloads.VM_INTERFACES)))
         for name, interface in interfaces.items():
             if "masquerade" not in interface:
                 continue
             yield report(
                 vm,
-                (*spec_path, *INTERFACES, {"name": name}, "masquerade"),
+                (*spec_path, *workloads.VM_INTERFACES, {"name": name}, "masquerade"),
                 (
                     f"interface `{name}` has the `masquerade` binding, and Cilium routes with eBPF host routing "
                     f"({source.label}: kube-proxy replacement and BPF masquerading on, {fix} "
                     f"{source.shown(LEGACY_ROUTING)}): the VM's traffic through the masquerade binding is dropped "
                     f"(cilium #32026); set {fix} to true in {source.label}, or use another binding"
                 ),
-                DOUBTFUL,
+                "warning",
             )
 
 
@@ -199,7 +122,7 @@ def _bridge_names(items: list[Item]) -> list[str]:
     return sorted(
         {
             str(plugin.conf.get("bridge") or DEFAULT_BRIDGE)
-            for nad in Index(items)
+            for nad in Index.of(items)
             for plugin in nad.plugins()
             if plugin.type == "bridge"
         }
@@ -215,7 +138,7 @@ def _bridges(items: list[Item], bridges: list[str], sources: list[Source], repor
         if missed:
             how = (
                 "auto-detects its devices and skips bridges"
-                if devices is helm.MISSING
+                if devices is lookups.MISSING
                 else f"uses only {DEVICES.named(source)} {source.shown(DEVICES)}"
             )
             where = source.read(DEVICES)
@@ -227,12 +150,12 @@ def _bridges(items: list[Item], bridges: list[str], sources: list[Source], repor
                     f"{caveat}Cilium must attach to it, but it {how}, so tunnel routing and L2 announcements stop on "
                     f"that node (siderolabs/talos #10411); add it to {DEVICES.named(source)} in {source.label}"
                 ),
-                HINT,
+                "info",
             )
     for policy in items:
-        if not (policy.is_a(L2_POLICY, "cilium.io") and not policy.is_local_config):
+        if not (policy.is_a(L2_POLICY, GROUP) and not policy.is_local_config):
             continue
-        patterns = [str(p) for p in as_list(workloads.dig(policy.data, ("spec", "interfaces")))]
+        patterns = [str(p) for p in lookups.as_list(lookups.get(policy.data, ("spec", "interfaces")))]
         missed = [bridge for bridge in bridges if patterns and not any(_regex_matches(p, bridge) for p in patterns)]
         if missed:
             names = ", ".join(f"`{bridge}`" for bridge in missed)
@@ -243,7 +166,7 @@ def _bridges(items: list[Item], bridges: list[str], sources: list[Source], repor
                     f"no pattern in `spec.interfaces` matches bridge {names} of "
                     f"the NetworkAttachmentDefinitions: {caveat}Cilium announces nothing there; add a pattern for it"
                 ),
-                HINT,
+                "info",
             )
 
 

@@ -23,59 +23,44 @@ Failing:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
-from krm_multus.checks.findings import DOUBTFUL, Reporter
-from krm_multus.checks.workloads import dig
-from krm_multus.multus import as_list
+from krm_multus import cilium
+from krm_multus.sdk import lookups
+from krm_multus.sdk.config import Config
 from krm_multus.sdk.resourcelist import Item
-from krm_multus.sdk.results import Result
+from krm_multus.sdk.results import Reporter, Result
 
 NAME = "ciliumNodeConfig"
-KIND = "CiliumNodeConfig"
-GROUP = "cilium.io"
-EXCLUSIVE = ("spec", "defaults", "cni-exclusive")
 
 
-def node_configs(items: list[Item]) -> list[Item]:
-    """The CiliumNodeConfigs among the items (local-config ones left out)."""
-    return [item for item in items if item.is_a(KIND, GROUP) and not item.is_local_config]
-
-
-def sets_exclusive(item: Item) -> bool:
-    """Whether a CiliumNodeConfig sets `cni-exclusive` at all (then it overrides the cluster value)."""
-    return isinstance(dig(item.data, EXCLUSIVE[:-1]), dict) and EXCLUSIVE[-1] in item.data["spec"]["defaults"]
-
-
-def apply(items: list[Item], config: dict[str, Any]) -> Iterator[Result]:
-    report = Reporter(NAME, config)
-    for item in node_configs(items):
-        value = dig(item.data, EXCLUSIVE)
+def apply(items: list[Item], config: Config, report: Reporter) -> Iterator[Result]:
+    for item in cilium.node_configs(items):
+        value = lookups.get(item.data, cilium.NODE_EXCLUSIVE)
         if str(value).strip().lower() != "true":
             continue
         yield report(
             item,
-            EXCLUSIVE,
+            cilium.NODE_EXCLUSIVE,
             (
                 f'CiliumNodeConfig sets `cni-exclusive: "true"` for {selected_nodes(item)}: it '
                 "overrides `cilium-config` there, and Cilium renames the Multus CNI config to `*.cilium_bak`, so pods "
                 'on those nodes lose their secondary networks; set it to "false" (the cilium transform does with '
                 "`spec.cilium.exclusive: false`) or remove the key"
             ),
-            DOUBTFUL,
+            "warning",
         )
 
 
 def selected_nodes(item: Item) -> str:
     """The nodes `spec.nodeSelector` picks, its labels written as kubectl writes a selector."""
-    selector = dig(item.data, ("spec", "nodeSelector"))
+    selector = lookups.get(item.data, ("spec", "nodeSelector"))
     if not isinstance(selector, dict):
         return "every node (no `spec.nodeSelector`)"
     labels = selector.get("matchLabels")
     parts = [f"{key}={value}" for key, value in labels.items()] if isinstance(labels, dict) else []
-    for expression in as_list(selector.get("matchExpressions")):
+    for expression in lookups.as_list(selector.get("matchExpressions")):
         if isinstance(expression, dict):
-            values = ",".join(str(value) for value in as_list(expression.get("values")))
+            values = ",".join(str(value) for value in lookups.as_list(expression.get("values")))
             operator = str(expression.get("operator") or "")
             key = expression.get("key")
             parts.append(

@@ -32,10 +32,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from krm_multus import multus
-from krm_multus.checks.findings import DOUBTFUL, Reporter
-from krm_multus.checks.nad import CONFIG_PATH, Index
+from krm_multus.nad import CONFIG_PATH, Index
+from krm_multus.sdk import lookups
+from krm_multus.sdk.config import Config
 from krm_multus.sdk.resourcelist import Item
-from krm_multus.sdk.results import Result
+from krm_multus.sdk.results import Reporter, Result
 
 NAME = "dhcpDaemon"
 SOCKET_DIR = "/run/cni"
@@ -46,8 +47,7 @@ DEPLOY = (
 )
 
 
-def apply(items: list[Item], config: dict[str, Any]) -> Iterator[Result]:
-    report = Reporter(NAME, config)
+def apply(items: list[Item], config: Config, report: Reporter) -> Iterator[Result]:
     daemons = [item for item in items if "dhcp" in item.source and _runs_daemon(item)]
     for daemon in daemons:
         if not _shares_socket_dir(daemon):
@@ -59,18 +59,18 @@ def apply(items: list[Item], config: dict[str, Any]) -> Iterator[Result]:
                     f"stays in the container and the dhcp plugin on the node cannot reach it; add a hostPath volume "
                     f"for {SOCKET_DIR} and mount it at {SOCKET_DIR} in the daemon's container"
                 ),
-                DOUBTFUL,
+                "warning",
             )
     if daemons:
         return
-    talos = config["talos"]["version"]
+    talos = config.talos.version
     bundled = (
         f"; Talos {talos} does not ship the `dhcp` plugin binary, so the DaemonSet's image must bring it and install "
         "it into /opt/cni/bin"
         if talos
         else ""
     )
-    for nad in Index(items):
+    for nad in Index.of(items):
         plugin = next((plugin for plugin in nad.plugins() if plugin.ipam_type == "dhcp"), None)
         if plugin is not None:
             yield report(
@@ -81,7 +81,7 @@ def apply(items: list[Item], config: dict[str, Any]) -> Iterator[Result]:
                     f"the node over {SOCKET_DIR}/dhcp.sock, and no DaemonSet among the items runs it, so pods on this "
                     f"network fail with `dial unix {SOCKET_DIR}/dhcp.sock`; {DEPLOY}{bundled}"
                 ),
-                DOUBTFUL,
+                "warning",
             )
 
 
@@ -91,7 +91,7 @@ def _runs_daemon(item: Item) -> bool:
 
 def _is_daemon(container: dict[str, Any]) -> bool:
     words = " ".join(
-        str(word) for key in ("command", "args") for word in multus.as_list(container.get(key)) if word is not None
+        str(word) for key in ("command", "args") for word in lookups.as_list(container.get(key)) if word is not None
     )
     try:
         tokens = shlex.split(words)
@@ -112,7 +112,7 @@ def _shares_socket_dir(daemon: Item) -> bool:
     for container in multus.containers(daemon):
         if not _is_daemon(container):
             continue
-        for mount in multus.as_list(container.get("volumeMounts")):
+        for mount in lookups.as_list(container.get("volumeMounts")):
             if not isinstance(mount, dict):
                 continue
             host = host_paths.get(str(mount.get("name")))

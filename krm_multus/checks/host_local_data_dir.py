@@ -11,7 +11,7 @@ The Talos Multus guide now adds `"dataDir": "/run/cni"` (tmpfs, empty after boot
 For every NetworkAttachmentDefinition, each `ipam` with `"type": "host-local"` (top level, or any
 plugin of a conflist):
 - no `dataDir` is a warning with the fix: add `"dataDir": "/run/cni"`, or let krm-multus add it
-  with `spec.ipam.dataDir: /run/cni` (ConfigMap key `ipam-data-dir`, the ipamDataDir transform);
+  with `spec.ipamDataDir.enabled: true` (ConfigMap key `ipam-data-dir`, the ipamDataDir transform);
 - a `dataDir` outside `/run` (or `/var/run`, the same place on Talos) is a warning as well;
 - a `dataDir` under `/run` passes.
 
@@ -28,51 +28,41 @@ Failing (no `dataDir`, Talos v1.10.0):
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
-from krm_multus.checks.findings import DOUBTFUL, Reporter
-from krm_multus.checks.nad import CONFIG_PATH, Index, Nad, Plugin
+from krm_multus.nad import CONFIG_PATH, DATA_DIR, Index, Nad, Plugin
+from krm_multus.sdk.config import Config
 from krm_multus.sdk.resourcelist import Item
-from krm_multus.sdk.results import Result
+from krm_multus.sdk.results import Reporter, Result
 
 NAME = "hostLocalDataDir"
-KEY = "dataDir"
 SUGGESTED = "/run/cni"
 DEFAULT = "/var/lib/cni/networks"
 CLEARED_AT_BOOT = ("/run", "/var/run")
 
 
-def apply(items: list[Item], config: dict[str, Any]) -> Iterator[Result]:
-    if not config["talos"]["version"]:
+def apply(items: list[Item], config: Config, report: Reporter) -> Iterator[Result]:
+    if not config.talos.version:
         return
-    report = Reporter(NAME, config)
-    for nad in Index(items):
-        for plugin in host_local(nad):
+    for nad in Index.of(items):
+        for plugin in nad.host_local():
             yield from _check(nad, plugin, report)
-
-
-def host_local(nad: Nad) -> list[Plugin]:
-    """The plugins of a NAD whose `ipam` is a host-local object."""
-    return [
-        plugin for plugin in nad.plugins() if plugin.ipam_type == "host-local" and isinstance(plugin.conf["ipam"], dict)
-    ]
 
 
 def _check(nad: Nad, plugin: Plugin, report: Reporter) -> Iterator[Result]:
     where = f"{plugin.where}ipam"
     fix = (
-        f'add `"{KEY}": "{SUGGESTED}"` to it (tmpfs, empty after boot), or set `spec.ipam.dataDir: {SUGGESTED}` '
-        "(ConfigMap key `ipam-data-dir`) and krm-multus adds it"
+        f'add `"{DATA_DIR}": "{SUGGESTED}"` to it (tmpfs, empty after boot), or set `spec.ipamDataDir.enabled: true` '
+        '(ConfigMap key `ipam-data-dir: "true"`) and krm-multus adds it'
     )
-    data_dir = plugin.conf["ipam"].get(KEY)
+    data_dir = plugin.ipam.get(DATA_DIR)
     if data_dir is None:
-        problem = f"has no `{KEY}`: host-local then keeps its leases in {DEFAULT}"
+        problem = f"has no `{DATA_DIR}`: host-local then keeps its leases in {DEFAULT}"
     elif isinstance(data_dir, str) and any(
         data_dir.rstrip("/") == top or data_dir.startswith(top + "/") for top in CLEARED_AT_BOOT
     ):
         return
     else:
-        problem = f"`{KEY}` is {data_dir!r}: host-local keeps its leases there"
+        problem = f"`{DATA_DIR}` is {data_dir!r}: host-local keeps its leases there"
     yield report(
         nad.item,
         CONFIG_PATH,
@@ -80,5 +70,5 @@ def _check(nad: Nad, plugin: Plugin, report: Reporter) -> Iterator[Result]:
             f"`spec.config: {where}` {problem}, which a Talos reboot keeps while it sends no CNI DEL for the pods "
             f"that ran, so leases leak and the range shrinks with every reboot; {fix}"
         ),
-        DOUBTFUL,
+        "warning",
     )

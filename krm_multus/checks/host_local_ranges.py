@@ -30,42 +30,36 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from krm_multus.checks.attachments import ON_EVERY_NODE, Attachment, attachments
-from krm_multus.checks.findings import DOUBTFUL, Reporter
-from krm_multus.checks.nad import CONFIG_PATH, Index, Nad, Plugin
+from krm_multus.attachments import ON_EVERY_NODE, Attachment, attachments
+from krm_multus.nad import CONFIG_PATH, Index, Nad, Plugin
+from krm_multus.sdk import lookups
+from krm_multus.sdk.config import Config
 from krm_multus.sdk.resourcelist import Item
-from krm_multus.sdk.results import Result
+from krm_multus.sdk.results import Reporter, Result
 
 NAME = "hostLocalRanges"
 SHARED_SEGMENT = ("macvlan", "ipvlan", "bridge")
 SHOWN_USERS = 3
 
 
-def apply(items: list[Item], config: dict[str, Any]) -> Iterator[Result]:
-    index = Index(items)
-    ranged = {id(nad): plugin for nad in index for plugin in nad.plugins() if _fixed_host_local(plugin)}
+def apply(items: list[Item], config: Config, report: Reporter) -> Iterator[Result]:
+    nads = Index.of(items)
+    ranged = {id(nad): plugin for nad in nads for plugin in nad.host_local() if _fixed_range(plugin)}
     if not ranged:
         return
     users: dict[int, dict[int, Attachment]] = {}  # NAD -> workload -> one of its references
     for attachment in attachments(items):
-        nad = index.find(attachment.name, attachment.resolved_namespace)
+        nad = nads.find(attachment.name, attachment.resolved_namespace)
         if nad is not None and id(nad) in ranged:
             users.setdefault(id(nad), {}).setdefault(id(attachment.item), attachment)
-    report = Reporter(NAME, config)
-    for nad in index:
+    for nad in nads:
         found = list(users.get(id(nad), {}).values())
         if found and _on_several_nodes(found):
             yield _finding(nad, ranged[id(nad)], found, report)
 
 
-def _fixed_host_local(plugin: Plugin) -> bool:
-    ipam = plugin.conf.get("ipam")
-    return (
-        plugin.type in SHARED_SEGMENT
-        and plugin.ipam_type == "host-local"
-        and isinstance(ipam, dict)
-        and ("subnet" in ipam or "ranges" in ipam)
-    )
+def _fixed_range(plugin: Plugin) -> bool:
+    return plugin.type in SHARED_SEGMENT and ("subnet" in plugin.ipam or "ranges" in plugin.ipam)
 
 
 def _on_several_nodes(users: list[Attachment]) -> bool:
@@ -83,12 +77,12 @@ def _finding(nad: Nad, plugin: Plugin, users: list[Attachment], report: Reporter
         nad.item,
         CONFIG_PATH,
         (
-            f"`spec.config: {plugin.where}ipam` host-local hands out {_ranges(plugin.conf['ipam'])} on each node on "
+            f"`spec.config: {plugin.where}ipam` host-local hands out {_ranges(plugin.ipam)} on each node on "
             f"its own, and the pods of {shown}{more} attach to this {plugin.type} network on more than one node: "
             "pods on different nodes get the same address; use whereabouts IPAM (one cluster-wide pool), one "
             "NetworkAttachmentDefinition per node with its own range, or `dhcp` IPAM"
         ),
-        DOUBTFUL,
+        "warning",
     )
 
 
@@ -103,9 +97,8 @@ def _ranges(ipam: dict[str, Any]) -> str:
     entries = [ipam] if "subnet" in ipam else []
     entries += [
         entry
-        for range_set in (ipam.get("ranges") if isinstance(ipam.get("ranges"), list) else [])
-        if isinstance(range_set, list)
-        for entry in range_set
+        for range_set in lookups.as_list(ipam.get("ranges"))
+        for entry in lookups.as_list(range_set)
         if isinstance(entry, dict)
     ]
     texts = []

@@ -1,13 +1,12 @@
-"""networkLookup: where Multus looks a network up, and what its own settings let it find.
+"""networkLookup: where Multus may look a network up, and which of its flags it ignores.
 
 Why: a network reference that names a NetworkAttachmentDefinition the items do hold can still
 miss it in the cluster, and Multus says so only in the events of a pod stuck in `ContainerCreating`.
+(A reference without a namespace that finds its NAD only in other namespaces is the networkSelection
+and kubevirt checks' finding: they name the qualified reference to write.)
 
-Rules, for every network reference of a pod, pod template or KubeVirt VM among the items (the
+For every network reference of a pod, pod template or KubeVirt VM among the items (the
 `k8s.v1.cni.cncf.io/networks` annotation, `multus.networkName`):
-- a reference without a namespace is looked up in the workload's namespace, never in `default`
-  (multus-cni #337): when the NAD is among the items only in other namespaces, a warning naming
-  them and the qualified reference to write (`<namespace>/<name>`);
 - with Multus namespace isolation on, a reference to another namespace is refused unless that
   namespace is in `globalNamespaces` (without `globalNamespaces`, only `default` is allowed;
   multus-cni #567, PR #574): an error, with the two fixes. The setting is read from the Multus
@@ -20,12 +19,14 @@ And for the Multus DaemonSet itself: `--multus-master-cni-file-name` is not read
 (multus-cni #1224, #1237), and thin v4.0 reads it but ignores it (#1226): a warning naming what to
 use instead (`multusMasterCNI` in the daemon config; thin v4.1 or later).
 
-Passing: a pod in `apps` with `k8s.v1.cni.cncf.io/networks: lan` and the NAD `apps/lan`.
+Passing: a pod in `apps` with `k8s.v1.cni.cncf.io/networks: infra/lan`, and Multus with
+`"namespaceIsolation": true, "globalNamespaces": "infra"`.
 
-Failing (the NAD only in `infra`):
+Failing (the same without `globalNamespaces`):
 
-    network 1 (`lan`): without a namespace Multus looks `lan` up in the Pod's namespace `apps`, not
-    in `default`, and the items hold NetworkAttachmentDefinition `lan` only in `infra`: write `infra/lan`
+    network 1 (`infra/lan`) refers to namespace `infra` from the Pod's namespace `apps`, and Multus
+    isolates namespaces (...): it refuses the pod; create the NetworkAttachmentDefinition in `apps`,
+    or add `infra` to `globalNamespaces`
 """
 
 from __future__ import annotations
@@ -36,11 +37,11 @@ from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 from krm_multus import multus
-from krm_multus.checks.attachments import Attachment, attachments
-from krm_multus.checks.findings import BROKEN, DOUBTFUL, Reporter
-from krm_multus.checks.nad import Index
+from krm_multus.attachments import Attachment, attachments
+from krm_multus.sdk import lookups
+from krm_multus.sdk.config import Config
 from krm_multus.sdk.resourcelist import Item
-from krm_multus.sdk.results import Result
+from krm_multus.sdk.results import Reporter, Result
 
 NAME = "networkLookup"
 MASTER_FLAG = "--multus-master-cni-file-name"
@@ -53,57 +54,37 @@ class Isolation(NamedTuple):
     where: str  # how messages name the setting
     global_namespaces: tuple[str, ...]
 
-    def allows(self, namespace: str) -> bool:
-        return namespace in (self.global_namespaces or (ALWAYS_GLOBAL,))
+    def refuses(self, attachment: Attachment) -> bool:
+        """Whether Multus refuses a reference: to another namespace, not a global one (a workload without a
+        namespace is left alone: its namespace is set when it is applied)."""
+        home, namespace = attachment.item.namespace, attachment.namespace
+        return bool(home and namespace and namespace != home) and namespace not in (
+            self.global_namespaces or (ALWAYS_GLOBAL,)
+        )
 
 
-def apply(items: list[Item], config: dict[str, Any]) -> Iterator[Result]:
-    report = Reporter(NAME, config)
+def apply(items: list[Item], config: Config, report: Reporter) -> Iterator[Result]:
     daemonsets = multus.daemonsets(items, config)
     for daemonset in daemonsets:
         yield from _ignored_flags(daemonset, report)
-    found = [attachment for attachment in attachments(items) if attachment.item.namespace]
-    if not found:
+    isolation = _isolation(items, daemonsets)
+    if isolation is None:
         return
-    index, isolation = Index(items), _isolation(items, daemonsets)
-    for attachment in found:
-        yield from _lookup(attachment, index, isolation, report)
+    for attachment in attachments(items):
+        if isolation.refuses(attachment):
+            yield _refused(attachment, isolation, report)
 
 
-def _lookup(attachment: Attachment, index: Index, isolation: Isolation | None, report: Reporter) -> Iterator[Result]:
+def _refused(attachment: Attachment, isolation: Isolation, report: Reporter) -> Result:
     home = attachment.item.namespace
-    kind = attachment.item.kind
-    if attachment.namespace and attachment.namespace != home:
-        if isolation is not None and not isolation.allows(attachment.namespace):
-            yield report(
-                attachment.item,
-                attachment.path,
-                (
-                    f"{attachment.label} refers to namespace `{attachment.namespace}` from the {kind}'s namespace "
-                    f"`{home}`, and Multus isolates namespaces ({isolation.where}): it refuses the pod; create the "
-                    f"NetworkAttachmentDefinition in `{home}`, or add `{attachment.namespace}` to `globalNamespaces`"
-                ),
-                BROKEN,
-            )
-        return
-    if attachment.namespace or index.find(attachment.name, home) is not None:
-        return
-    elsewhere = sorted({nad.namespace for nad in index.named(attachment.name)})
-    if not elsewhere:
-        return  # not among the items at all: networkSelection and kubevirt say so
-    refused = [namespace for namespace in elsewhere if isolation is not None and not isolation.allows(namespace)]
-    fix = f"write `{elsewhere[0]}/{attachment.name}`" + (" (or the namespace you mean)" if len(elsewhere) > 1 else "")
-    if refused == elsewhere:
-        fix = f"create it in `{home}` (Multus isolates namespaces and would refuse `{elsewhere[0]}/{attachment.name}`)"
-    yield report(
+    return report(
         attachment.item,
         attachment.path,
         (
-            f"{attachment.label}: without a namespace Multus looks `{attachment.name}` up in the {kind}'s namespace "
-            f"`{home}`, not in `default`, and the items hold NetworkAttachmentDefinition `{attachment.name}` only in "
-            f"{', '.join(f'`{namespace}`' for namespace in elsewhere)}: {fix}"
+            f"{attachment.label} refers to namespace `{attachment.namespace}` from the {attachment.item.kind}'s "
+            f"namespace `{home}`, and Multus isolates namespaces ({isolation.where}): it refuses the pod; create the "
+            f"NetworkAttachmentDefinition in `{home}`, or add `{attachment.namespace}` to `globalNamespaces`"
         ),
-        DOUBTFUL,
     )
 
 
@@ -153,18 +134,18 @@ def _ignored_flags(daemonset: Item, report: Reporter) -> Iterator[Result]:
         return
     for container in multus.containers(daemonset):
         for key in ("command", "args"):
-            if any(str(word).split("=")[0] == MASTER_FLAG for word in multus.as_list(container.get(key))):
+            if any(str(word).split("=")[0] == MASTER_FLAG for word in lookups.as_list(container.get(key))):
                 yield report(
                     daemonset,
                     (*multus.container_path(container["name"]), key),
                     f"`{MASTER_FLAG}` has no effect: {instead}",
-                    DOUBTFUL,
+                    "warning",
                 )
 
 
 def _flags(container: dict[str, Any]) -> dict[str, str]:
     """`--name=value` and `--name value` flags of a container's command and args ("" for a bare flag)."""
-    words = [str(word) for key in ("command", "args") for word in multus.as_list(container.get(key))]
+    words = [str(word) for key in ("command", "args") for word in lookups.as_list(container.get(key))]
     try:
         tokens = [token for word in words for token in shlex.split(word)]
     except ValueError:

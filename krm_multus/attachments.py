@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
-from krm_multus.checks import network_selection, workloads
-from krm_multus.multus import as_list
+from krm_multus import selection, workloads
+from krm_multus.sdk import lookups
 from krm_multus.sdk.resourcelist import Item
 from krm_multus.sdk.yamledit import Path
 
@@ -54,7 +54,7 @@ def attachments(items: list[Item]) -> Iterator[Attachment]:
     for item in items:
         if item.is_local_config:
             continue
-        if network_selection.ANNOTATION in item.source:
+        if selection.ANNOTATION in item.source:
             template = workloads.pod_template(item)
             if template is not None:
                 yield from _pod_networks(item, template)
@@ -66,18 +66,18 @@ def attachments(items: list[Item]) -> Iterator[Attachment]:
 
 
 def _pod_networks(item: Item, template: Path) -> Iterator[Attachment]:
-    path = (*template, *network_selection.ANNOTATIONS, network_selection.ANNOTATION)
-    value = workloads.dig(item.data, path)
-    pods, node = _pods(item), pinned_node(workloads.dig(item.data, (*template, "spec")))
-    for selection in network_selection.selections(value):
-        yield Attachment(item, path, selection.label, selection.name, selection.namespace, pods, node)
+    path = (*template, *selection.ANNOTATIONS, selection.ANNOTATION)
+    pods, node = _pods(item), pinned_node(lookups.get(item.data, (*template, "spec")))
+    for found in selection.parse(lookups.get(item.data, path)):
+        if isinstance(found, selection.Selection):
+            yield Attachment(item, path, found.label, found.name, found.namespace, pods, node)
 
 
 def _vm_networks(item: Item, spec_path: Path) -> Iterator[Attachment]:
-    spec = workloads.dig(item.data, spec_path)
+    spec = lookups.get(item.data, spec_path)
     node = pinned_node(spec)
-    for name, network in workloads.named(workloads.dig(spec, ("networks",))).items():
-        reference = workloads.dig(network, ("multus", "networkName"))
+    for name, network in lookups.by_name(lookups.get(spec, ("networks",))).items():
+        reference = lookups.get(network, ("multus", "networkName"))
         if not isinstance(reference, str) or not reference:
             continue
         namespace, _, nad_name = reference.rpartition("/")
@@ -89,7 +89,7 @@ def _pods(item: Item) -> int:
     if item.kind == "DaemonSet":
         return ON_EVERY_NODE
     where = POD_COUNTS.get(item.kind)
-    count = workloads.dig(item.data, where) if where else None
+    count = lookups.get(item.data, where) if where else None
     return count if isinstance(count, int) and not isinstance(count, bool) and count >= 0 else 1
 
 
@@ -98,15 +98,15 @@ def pinned_node(pod_spec: Any) -> str:
     node selector, or one required node-affinity term naming one host; "" when it may run elsewhere."""
     if not isinstance(pod_spec, dict):
         return ""
-    for found in (pod_spec.get("nodeName"), workloads.dig(pod_spec, ("nodeSelector", HOSTNAME_LABEL))):
+    for found in (pod_spec.get("nodeName"), lookups.get(pod_spec, ("nodeSelector", HOSTNAME_LABEL))):
         if isinstance(found, str) and found:
             return found
-    terms = workloads.dig(
+    terms = lookups.get(
         pod_spec, ("affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution", "nodeSelectorTerms")
     )
     if not isinstance(terms, list) or len(terms) != 1 or not isinstance(terms[0], dict):
         return ""
-    expressions = [entry for entry in as_list(terms[0].get("matchExpressions")) if isinstance(entry, dict)]
+    expressions = [entry for entry in lookups.as_list(terms[0].get("matchExpressions")) if isinstance(entry, dict)]
     for expression in expressions:
         values = expression.get("values")
         if (
