@@ -37,6 +37,11 @@ def pod_template(item: Item) -> Path | None:
     return found[1] if found is not None and item.is_a(item.kind, found[0]) else None
 
 
+def vm_interface(spec_path: Path, name: str, binding: str) -> Path:
+    """Where the binding (`bridge`, `masquerade`, ...) of VM interface `name` is, below the VMI spec at `spec_path`."""
+    return (*spec_path, *VM_INTERFACES, {"name": name}, binding)
+
+
 def vm_spec(item: Item) -> Path | None:
     """The path to the VMI spec inside a KubeVirt VirtualMachine or VirtualMachineInstance, else None."""
     found = VM_SPECS.get(item.kind)

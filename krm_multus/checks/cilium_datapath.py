@@ -106,7 +106,7 @@ def _masquerade(source: Source, vms: list[tuple[Item, Path]], report: Reporter) 
                 continue
             yield report(
                 vm,
-                (*spec_path, *workloads.VM_INTERFACES, {"name": name}, "masquerade"),
+                workloads.vm_interface(spec_path, name, "masquerade"),
                 (
                     f"interface `{name}` has the `masquerade` binding, and Cilium routes with eBPF host routing "
                     f"({source.label}: kube-proxy replacement and BPF masquerading on, {fix} "

@@ -75,7 +75,7 @@ def _check(vm: Item, spec_path: tuple[str, ...], index: Index, report: Reporter)
         if "bridge" in interface and kinds:
             yield report(
                 vm,
-                (*spec_path, *workloads.VM_INTERFACES, {"name": name}, "bridge"),
+                workloads.vm_interface(spec_path, name, "bridge"),
                 (
                     f"interface `{name}` has the `bridge` binding on Multus network `{network_name}`, whose "
                     f"NetworkAttachmentDefinition `{nad.ref}` uses {kinds[0]}: the bridge binding moves the pod "
