@@ -93,7 +93,7 @@ class Source(NamedTuple):
 
 
 class Deployment:
-    """What of a Cilium installation is among the items: its ConfigMaps, agents and Helm releases."""
+    """What of a Cilium installation is among the items: its ConfigMaps, agents, Helm releases and CiliumNodeConfigs."""
 
     __slots__ = ("agents", "config_maps", "node_configs", "releases")
 
