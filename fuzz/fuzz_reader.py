@@ -33,6 +33,24 @@ HOSTILE_SEEDS = {
     "json": '{"apiVersion": "config.kubernetes.io/v1", "kind": "ResourceList", "items": [{"apiVersion": "v1", '
     '"kind": "ConfigMap", "metadata": {"name": "x"}}]}',
     "empty": "",
+    # Byte forms editors and tools write (issue 13): each must read like its plain twin.
+    "bom": "\ufeffapiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n",
+    "bom-mid-stream": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n---\n\ufeffapiVersion: v1\nkind: Secret\n"
+    "metadata:\n  name: y\n",
+    "crlf": "apiVersion: v1\r\nkind: ConfigMap\r\nmetadata:\r\n  name: x\r\n---\r\napiVersion: v1\r\nkind: Secret\r\n"
+    "metadata:\r\n  name: y\r\n",
+    "directives": "%YAML 1.1\n%TAG !k! tag:example.com,2026:\n--- # first\napiVersion: v1\nkind: ConfigMap\n"
+    "metadata: {name: x}\n...\n--- !!map\napiVersion: v1\nkind: Secret\nmetadata: {name: y}\n",
+    "kubectl-list": "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n"
+    "  metadata:\n    name: x\n",
+    "unbuildable": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  d: 2024-02-30\n  i: !!int abc\n",
+    "redefined-anchor": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a: &v 1\n  b: &v 2\n  c: *v\n",
+    "fake-item": "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- apiVersion: v1\n"
+    '  kind: ConfigMap\n  metadata:\n    name: x\n  data:\n    k: "\n- apiVersion: apps/v1\n  kind: DaemonSet\n'
+    "  metadata:\n"
+    '    name: kube-multus-ds\n"\n',
+    "earlier-results": "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: []\nresults:\n- message: m\n"
+    "  when: 2024-01-01\n  yes: !!binary aGVsbG8=\n",
 }
 
 

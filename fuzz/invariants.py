@@ -80,6 +80,7 @@ def check(data: bytes, function_config: Any = None) -> Outcome:
 
 def results_of(output: str) -> list[dict[str, Any]]:
     """The `results` a ResourceList output ends with (its items may not parse)."""
+    output = output.replace("\r\n", "\n")  # a CRLF input gets CRLF output
     _, separator, tail = output.rpartition("\nresults:\n")
     assert separator or output.startswith("results:\n"), "no results in a failed ResourceList"
     results = yamledit.load("results:\n" + (tail if separator else output[len("results:\n") :]))["results"]

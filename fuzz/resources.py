@@ -406,3 +406,21 @@ def mutated(draw: st.DrawFn, text: str) -> bytes:
         at = draw(st.integers(0, len(data)))
         data = data[:at] + draw(st.sampled_from([b"\xff", b"\xc3(", b"\xed\xa0\x80", b"\xe2\x82"])) + data[at:]
     return data
+
+
+# Byte forms that editors and tools write, each with how the plain output maps onto the form's output
+# (None where the function may write the form's bytes differently, but must read the same items).
+BYTE_FORMS: dict[str, Any] = {
+    "bom": (lambda text: "\ufeff" + text, lambda output: "\ufeff" + output),
+    "crlf": (lambda text: text.replace("\n", "\r\n"), lambda output: output.replace("\n", "\r\n")),
+    "yaml directive": (lambda text: "%YAML 1.1\n---\n" + text, None),
+    "separator comment": (lambda text: text.replace("---\n", "--- # from a file\n"), None),
+    "document end": (lambda text: text + "...\n" if text.strip() else text, None),
+    "bom after a separator": (lambda text: text.replace("---\n", "---\n\ufeff", 1), None),
+}
+
+
+@st.composite
+def byte_forms(draw: st.DrawFn) -> tuple[Generated, str]:
+    """A generated input and the name of a byte form (in BYTE_FORMS) to write it in."""
+    return draw(resource_inputs(max_items=4)), draw(st.sampled_from(sorted(BYTE_FORMS)))

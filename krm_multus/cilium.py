@@ -1,8 +1,12 @@
-"""What the function knows about Cilium: how to tell it is installed, its CNI settings, and the
-siderolabs/install-cni images that add the reference CNI plugins Cilium does not ship.
+"""What the function knows about Cilium: how to tell it is installed, its CNI settings, where it
+writes its CNI config, and the siderolabs/install-cni images that add the reference CNI plugins
+Cilium does not ship.
 
-Why one module: the cilium transforms, the helmValues transform and the Cilium checks must
-recognise Cilium the same way and write the same `cni-exclusive` value for the same reason.
+Why one module: the cilium transforms and the helmValues transform must recognise Cilium the same
+way and write the same `cni-exclusive` value for the same reason; the failClosed transform moves
+Cilium's CNI config, the multusDaemon check asks where it is, the resources transform sizes
+Multus for `cilium-cni` delegates, and the Cilium checks read its settings, all with the same rule
+for "Cilium is here".
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from krm_multus import helm, talos
+from krm_multus import helm, multus, talos
 from krm_multus.sdk import lookups
 from krm_multus.sdk.resourcelist import Item
 from krm_multus.sdk.yamledit import Path
@@ -24,6 +28,10 @@ GROUP = "cilium.io"
 NODE_CONFIG = "CiliumNodeConfig"
 NODE_EXCLUSIVE = ("spec", "defaults", "cni-exclusive")
 INSTALL_CNI = "install-cni"
+RUNTIME_CONF_DIR = "/etc/cni/net.d"  # where containerd and CRI-O look, and the chart's `cni.confPath` default
+CONF_PATH = ("cni", "confPath")
+CONF_VOLUME = "etc-cni-netd"  # the agent's volume for cni.confPath in the Cilium chart
+CONFLIST = "05-cilium.conflist"
 IMAGE_REPOSITORY = "ghcr.io/siderolabs/install-cni"
 NEWEST_TAG = "v1.9.0"
 # siderolabs/extras tags that Talos releases shipped (Talos <minor> -> [(first patch, tag)]).
@@ -127,6 +135,14 @@ class Deployment:
             found.append(Source(release.item, label, _release_reader(release)))
         return found
 
+    def conf_dirs(self) -> list[str]:
+        """Every host directory Cilium is seen to write its CNI config to (the chart's default where unset)."""
+        found = [volume[1] for agent in self.agents if (volume := conf_volume(agent))]
+        for release in self.releases:
+            value = release_conf_dir(release)
+            found.append(RUNTIME_CONF_DIR if value is lookups.MISSING else str(value))
+        return [directory.rstrip("/") or "/" for directory in found]
+
 
 def _config_map_reader(item: Item) -> Callable[[Setting], Found]:
     def read(setting: Setting) -> Found:
@@ -147,6 +163,25 @@ def _release_reader(release: helm.Release) -> Callable[[Setting], Found]:
         return found
 
     return read
+
+
+def conf_volume(agent: Item) -> tuple[Path, str] | None:
+    """The path of the agent's hostPath for CNI configs (`etc-cni-netd`, else the volume on
+    /etc/cni/net.d) and the host directory it names."""
+    for name, volume in lookups.by_name(multus.volumes(agent)).items():
+        host_path = volume.get("hostPath")
+        if not isinstance(host_path, dict):
+            continue
+        directory = str(host_path.get("path") or "")
+        if name == CONF_VOLUME or directory.rstrip("/") == RUNTIME_CONF_DIR:
+            return (*multus.POD_SPEC, "volumes", {"name": name}, "hostPath", "path"), directory
+    return None
+
+
+def release_conf_dir(release: helm.Release) -> Any:
+    """`cni.confPath` as the release sets it (the last readable place wins), else lookups.MISSING."""
+    found = [value for values in release.values if (value := helm.lookup(values, CONF_PATH)) is not lookups.MISSING]
+    return found[-1] if found else lookups.MISSING
 
 
 def releases(items: list[Item]) -> list[helm.Release]:

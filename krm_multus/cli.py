@@ -11,6 +11,7 @@ import gc
 import io
 import json
 import os
+import re
 import sys
 from typing import Any
 
@@ -53,12 +54,21 @@ def main(argv: list[str] | None = None) -> int:
         code = _main(args)
     except KeyboardInterrupt:
         code = 130
+    except BrokenPipeError:  # the reader went away (`| head`): part of the output may have reached it
+        _say("krm-multus: the reader of stdout closed the pipe: the output is incomplete, do not use it")
+        code = 1
     except Exception as error:  # a crash must still be one clear line, never a traceback
         print(f"krm-multus: internal error ({type(error).__name__}): {error}; nothing was written", file=sys.stderr)
         code = 1
     if argv is None:
         _exit_now(code)
     return code
+
+
+def _say(message: str) -> None:
+    """A line on stderr, when there is one to write to."""
+    if sys.stderr is not None:
+        print(message, file=sys.stderr)
 
 
 def _exit_now(code: int) -> None:
@@ -88,7 +98,10 @@ def _main(args: list[str]) -> int:
         if arg == "--version":
             print(f"krm-multus {__version__}")
             return 0
-        if arg == "--config" and args:
+        if arg == "--config" and not args:
+            print(f"krm-multus: --config needs a file name\n\n{USAGE}", file=sys.stderr)
+            return 2
+        if arg == "--config":
             config_file, args = args[0], args[1:]
         elif arg.startswith("--config="):
             config_file = arg.split("=", 1)[1]
@@ -105,6 +118,9 @@ def _main(args: list[str]) -> int:
         if problem:
             print(f"krm-multus: {problem}", file=sys.stderr)
             return 2
+    if sys.stdout is None or (sys.stdin is None and not sources):  # started with `>&-` or `<&-`
+        _say(f"krm-multus: {'stdout' if sys.stdout is None else 'stdin'} is closed: nothing was read or written")
+        return 2
     data, problem = _read_input(sources)
     if problem:
         print(f"krm-multus: {problem}", file=sys.stderr)
@@ -161,11 +177,18 @@ def _refuse(message: str, stdout: Any, stderr: Any, head: bytes) -> int:
     from krm_multus.sdk import emit
 
     print(f"[error] {message}", file=stderr)
-    if b"ResourceList" in head:
+    if _first_document_is_a_resource_list(head):
         result = {"message": message, "severity": "error"}
         header = "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nresults:\n"
         stdout.write(header + emit.block([result], 0) + "\n")
     return 1
+
+
+def _first_document_is_a_resource_list(head: bytes) -> bool:
+    """Whether the input was meant as a ResourceList: its first document says so (a stream that holds
+    one further down is a stream, and a failed stream writes nothing)."""
+    first = re.split(rb"\n---(?=[ \t\r\n])", head.lstrip(b"\xef\xbb\xbf-\r\n"), maxsplit=1)[0]
+    return b"ResourceList" in first
 
 
 def _read_config(path: str) -> tuple[Any, str | None]:

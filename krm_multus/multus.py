@@ -32,6 +32,10 @@ MAINTAINED_PLUGIN_IMAGES = (
     "ghcr.io/d4rkfella/cni-plugins-install",
 )
 POD_SPEC: Path = ("spec", "template", "spec")
+# Where Multus finds the primary CNI's config and writes its own: thin entrypoint and v3 thick daemon flags.
+AUTOCONFIG_FLAG = "multus-autoconfig-dir"
+CONF_DIR_FLAGS = ("cni-conf-dir", "cni-config-dir")  # thin entrypoint; v3 thick daemon
+DEFAULT_CONF_DIR = "/host/etc/cni/net.d"  # both, as the container sees it, where nothing says otherwise
 _VERSION_TAG = re.compile(r"^v?(\d+)\.(\d+)\.(\d+)")
 
 
@@ -113,6 +117,25 @@ def image_version(image: str) -> tuple[int, int, int] | None:
     """The release an image tag names (`v4.2.4-thick` -> (4, 2, 4)); None for moving tags and digests."""
     found = _VERSION_TAG.match(split_image(image)[1])
     return (int(found[1]), int(found[2]), int(found[3])) if found else None
+
+
+def main_args(item: Item) -> list[str]:
+    """The main Multus container's args as text."""
+    main = lookups.by_name(containers(item)).get(main_container(item) or "", {})
+    return [str(arg) for arg in lookups.as_list(main.get("args"))]
+
+
+def flag_value(args: list[str], name: str) -> tuple[int, str] | None:
+    """Where a Go or pflag flag (`--name=v`, `-name=v`, `--name v`) is given, and its value."""
+    for index, arg in enumerate(args):
+        flag, equals, value = arg.partition("=")
+        if flag.lstrip("-") != name or not flag.startswith("-"):
+            continue
+        if equals:
+            return index, value
+        if index + 1 < len(args):
+            return index + 1, args[index + 1]
+    return None
 
 
 def _words(container: dict[str, Any]) -> str:

@@ -18,6 +18,8 @@ def run(resource_list: ResourceList, function_config: Any = None, only: Collecti
 
     `only` names the transforms and checks to run alone (the golden tests use it).
     """
+    if resource_list.problems and function_config is None:
+        return [Result(f"{problem}. Nothing was changed.", "error") for problem in resource_list.problems]
     source = function_config if function_config is not None else resource_list.function_config
     config, problems = fn_config.bind(source)
     if config is None:
@@ -51,7 +53,7 @@ def _severity(module: registry.Module, config: fn_config.Config) -> str:
 
 
 def _check_items(items: list[Item]) -> list[Result]:
-    """Every item must be a resource: a mapping with apiVersion, kind and metadata.name.
+    """Every item must be a resource: a mapping with apiVersion, kind and metadata.name (or generateName).
 
     A DaemonSet must also be readable: any one may be the Multus DaemonSet, and one that cannot be
     read cannot be told apart from it (passing it over would leave it unfixed without a word).
@@ -70,7 +72,9 @@ def _check_items(items: list[Item]) -> list[Result]:
         if not isinstance(data, dict):
             problems.append(Result(f"item {index} is not a mapping but {type(data).__name__}", "error"))
             continue
-        named = item.name or _is_kustomization(data)
+        # `generateName` (for `kubectl create`) names it well enough to pass it through; a module that
+        # needs the name says so where it does.
+        named = item.name or item.metadata.get("generateName") or _is_kustomization(data)
         missing = [
             field
             for field, value in (

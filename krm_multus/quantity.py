@@ -31,7 +31,7 @@ _EXACT = 10**27
 
 def parse(value: object) -> Decimal | None:
     """The quantity's value in base units; None when it is not a quantity."""
-    from decimal import Decimal, InvalidOperation  # here, not at import: a millisecond of every start-up
+    from decimal import Decimal  # here, not at import: a millisecond of every start-up
 
     found = re.fullmatch(_QUANTITY, str(value).strip())
     if found is None:
@@ -39,8 +39,15 @@ def parse(value: object) -> Decimal | None:
     suffix = found[2] or ""
     try:
         return Decimal(found[1]) * (Decimal("0.001") if suffix == "m" else _FACTOR[suffix])
-    except InvalidOperation:
+    except ArithmeticError:  # InvalidOperation, or an Overflow (`1e1000000`): no quantity Kubernetes takes
         return None
+
+
+def text(value: object) -> str:
+    """A quantity as Kubernetes writes it: a config may give a plain number (`cpu: 1`, `memory: 1e9`)."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e27:
+        return str(int(value))
+    return str(value)
 
 
 def at_least(value: object, minimum: object) -> bool | None:
@@ -61,7 +68,7 @@ def _thousandths(value: object) -> int | None:
     text = str(value).strip()
     digits = text.rstrip("EGKMPTikm")
     suffix = text[len(digits) :]
-    if not digits.isdecimal() or (suffix not in _FACTOR and suffix != "m"):
+    if not digits.isdecimal() or len(digits) > 27 or (suffix not in _FACTOR and suffix != "m"):
         return None
     amount = int(digits) * (1 if suffix == "m" else 1000 * _FACTOR[suffix])
     return amount if amount < _EXACT else None

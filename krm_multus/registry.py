@@ -16,6 +16,7 @@ from krm_multus.checks import (
     host_local_data_dir,
     host_local_ranges,
     kubevirt,
+    multus_daemon,
     network_attachment,
     network_lookup,
     network_selection,
@@ -25,6 +26,7 @@ from krm_multus.transforms import (
     archived_plugin_image,
     cilium_exclusive,
     cilium_plugins,
+    fail_closed,
     helm_values,
     image,
     install_binary,
@@ -69,6 +71,7 @@ TRANSFORMS = (
     _transform(cilium_exclusive),
     _transform(archived_plugin_image),
     _transform(helm_values),
+    _transform(fail_closed),
     _transform(ipam_data_dir),
 )
 CHECKS = tuple(
@@ -78,6 +81,7 @@ CHECKS = tuple(
         network_selection,
         kubevirt,
         talos_plugins,
+        multus_daemon,
         host_local_ranges,
         host_local_data_dir,
         dhcp_daemon,

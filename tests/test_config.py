@@ -37,6 +37,11 @@ def test_configmap_keys() -> None:
             "netns-path",
             "install-binary",
             "resources",
+            "connection-limit",
+            "delegate-memory",
+            "resources-qos",
+            "fail-closed",
+            "fail-closed-directory",
             "multus-image",
             "arm64-image",
             "cilium",
@@ -51,7 +56,16 @@ def test_configmap_keys() -> None:
             "helm-values",
             *(
                 f"{name}-severity"
-                for name in ("netns", "install-binary", "resources", "image", "cilium", "helm-values", "ipam-data-dir")
+                for name in (
+                    "netns",
+                    "install-binary",
+                    "resources",
+                    "image",
+                    "cilium",
+                    "helm-values",
+                    "fail-closed",
+                    "ipam-data-dir",
+                )
             ),
             *(
                 key
@@ -60,6 +74,7 @@ def test_configmap_keys() -> None:
                     "network-selection",
                     "kubevirt",
                     "talos-plugins",
+                    "multus-daemon",
                     "host-local-ranges",
                     "host-local-data-dir",
                     "dhcp-daemon",

@@ -18,7 +18,13 @@ TESTDATA = Path(__file__).resolve().parent.parent / "testdata"
 SWITCHED = [module for module in (*registry.TRANSFORMS, *registry.CHECKS) if module.sections]
 # Inputs on which every switchable module has something to say.
 INPUTS = sorted(TESTDATA.glob("*/*/input.yaml"))
-BASE = {"talos-version": "v1.9.0"}
+# Opt-in modules (off by default) are switched on, so that they too have something to say.
+OPT_IN = {
+    key: "true"
+    for key, path in fn_config.configmap_keys().items()
+    if path[-1] == "enabled" and lookups.get(fn_config.defaults(), path) is False
+}
+BASE = {"talos-version": "v1.9.0", **OPT_IN}
 # Checks whose every finding a transform fixes by default, and the config that leaves them one.
 UNFIXED = {"ciliumNodeConfig": {"cilium": "false"}}
 
@@ -41,30 +47,18 @@ def _configmap(**data: str) -> dict[str, Any]:
 
 
 @cache
-def _speakers(**switched_on: str) -> list[tuple[str, set[str]]]:
+def _speakers(**unfixed: str) -> list[tuple[str, set[str]]]:
     """Each golden input, and the names of the modules that report something on it."""
     found = []
     for path in INPUTS:
         text = path.read_text()
-        results = _results(text, _configmap(**switched_on))
+        results = _results(text, _configmap(**unfixed))
         found.append((text, {name for result in results for name in result.tags.values()}))
     return found
 
 
-def _own_section(module: registry.Module) -> tuple[str, ...]:
-    return next(section for section in module.sections if section[-1] == module.name)
-
-
-def _opt_in(module: registry.Module) -> dict[str, str]:
-    """The config a module speaks under: switched on when it is off by default, and with the transform
-    off that would fix first what it finds (`UNFIXED`)."""
-    section = _own_section(module)
-    switched = lookups.get(fn_config.defaults(), (*section, "enabled")) is False
-    return {**({_key(section, "enabled"): "true"} if switched else {}), **UNFIXED.get(module.name, {})}
-
-
 def _speaking(module: registry.Module) -> list[str]:
-    return [text for text, names in _speakers(**_opt_in(module)) if module.name in names][:3]
+    return [text for text, names in _speakers(**UNFIXED.get(module.name, {})) if module.name in names][:3]
 
 
 @pytest.mark.parametrize("module", SWITCHED, ids=lambda module: f"{module.kind}-{module.code.__name__}")
@@ -79,7 +73,7 @@ def test_every_module_has_its_switch_and_severity_in_the_schema(module: registry
 def test_every_module_can_be_switched_off_and_capped_by_name(module: registry.Module) -> None:
     inputs = _speaking(module)
     assert inputs, f"no golden input makes {module.name} report anything"
-    section = _own_section(module)
+    section = next(section for section in module.sections if section[-1] == module.name)
     enabled, severity = _key(section, "enabled"), _key(section, "severity")
     typed_off: dict[str, Any] = {"enabled": False}
     for part in reversed(section):
@@ -90,7 +84,7 @@ def test_every_module_can_be_switched_off_and_capped_by_name(module: registry.Mo
             {**fn_config.typed_header(), "spec": typed_off},
         ):
             assert _tagged(_results(text, config), module) == []
-        results = _tagged(_results(text, _configmap(**_opt_in(module), **{severity: "info"})), module)
+        results = _tagged(_results(text, _configmap(**UNFIXED.get(module.name, {}), **{severity: "info"})), module)
         assert results and {result.severity for result in results} == {"info"}
 
 

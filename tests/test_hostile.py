@@ -23,7 +23,7 @@ import yaml
 from require import require
 
 from krm_multus import cli, registry
-from krm_multus.sdk import emit
+from krm_multus.sdk import emit, yamledit
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADER = "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\n"
@@ -417,15 +417,16 @@ def test_a_field_of_the_wrong_type_is_an_error_naming_the_item() -> None:
     )
 
 
-def test_an_edit_that_would_corrupt_the_item_is_not_made() -> None:
-    """A layout the editor cannot extend (an explicit `? key`) gets an error, never broken YAML."""
-    explicit_key = '        resources:\n          ? ""\n          : null\n'
-    daemonset = DAEMONSET.replace(RESOURCES_LINE, RESOURCES_LINE + explicit_key)
-    result = run(resource_list(daemonset))
+def test_an_edit_that_would_corrupt_the_item_is_not_made(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An edit whose text would not read back (here every scalar the editor writes is broken on
+    purpose) gets an error naming the item and is not made: the output never carries broken YAML."""
+    broken = types.SimpleNamespace(block=emit.block, flow=emit.flow, scalar=lambda value, style=None: "'unclosed")
+    monkeypatch.setattr(yamledit, "emit", broken)
+    result = run(resource_list(DAEMONSET))
     refused(result, "item 0", "unreadable", "it was not made", is_list=True)
-    assert yaml.safe_load(result.stdout)["items"][0]["spec"]["template"]["spec"]["containers"][0]["resources"] == {
-        "": None
-    }
+    assert "'unclosed" not in result.stdout
+    [daemonset] = yaml.safe_load(result.stdout)["items"]  # the other edits, made without a scalar, stand
+    assert daemonset["spec"]["template"]["spec"]["volumes"][-1]["hostPath"]["path"] == "/run/netns/"
 
 
 # -- 5. large inputs ------------------------------------------------------------------------------

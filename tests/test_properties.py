@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from fuzz import invariants
-from fuzz.resources import Generated, mutated, resource_inputs
+from fuzz.resources import BYTE_FORMS, Generated, byte_forms, mutated, resource_inputs
 from krm_multus import pipeline
 from krm_multus.sdk import resourcelist
 
@@ -101,3 +101,20 @@ def test_the_text_path_and_the_full_parse_path_agree(generated: Generated) -> No
 def test_broken_and_hostile_edits_never_crash_or_lose_items(data: st.DataObject) -> None:
     generated = data.draw(resource_inputs(max_items=4))
     invariants.check(data.draw(mutated(generated.text)), stream_config(generated))
+
+
+@EXAMPLES
+@given(byte_forms())
+def test_a_byte_form_is_read_like_its_plain_twin(drawn: tuple[Generated, str]) -> None:
+    """BOM, CRLF, directives and document markers: the same items, the same results, and (where the
+    form maps byte for byte) the same output in the form's own bytes."""
+    generated, form = drawn
+    write_in, map_output = BYTE_FORMS[form]
+    plain = invariants.run(generated.text.encode(), stream_config(generated))
+    shaped = invariants.run(write_in(generated.text).encode(), stream_config(generated))
+    assert shaped.code == plain.code
+    assert shaped.stderr == plain.stderr
+    if map_output is not None and plain.code == 0:
+        assert shaped.stdout == map_output(plain.stdout)
+    elif plain.code == 0 or generated.is_list:
+        assert parsed_items(shaped.stdout.replace("\ufeff", "")) == parsed_items(plain.stdout)

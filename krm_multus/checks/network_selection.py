@@ -56,6 +56,7 @@ from krm_multus.wording import show
 
 NAME = "networkSelection"
 PRIMARY_INTERFACE = "eth0"
+ANNOTATIONS_LIMIT = 256 * 1024  # Kubernetes' total size of an object's annotations (keys and values)
 # JSON keys of a network selection element and the type Multus unmarshals them into.
 KEY_TYPES: dict[str, type] = {
     "name": str,
@@ -112,6 +113,15 @@ def _check(item: Item, template: tuple[str, ...], index: Index, report: Reporter
                     f"to `{'.'.join((*template, *ANNOTATIONS))}`"
                 ),
             )
+        return
+    size = sum(len(str(key)) + len(str(value)) for key, value in annotations.items())
+    if size > ANNOTATIONS_LIMIT:  # what the API server refuses is not worth reading (nor its memory)
+        yield report(
+            item,
+            path,
+            f"the annotations hold {size} bytes, over Kubernetes' limit of {ANNOTATIONS_LIMIT} (256 KiB): the API "
+            "server refuses this object; shorten them (the networks annotation was not checked)",
+        )
         return
     selections = []
     for found in parse(annotations[ANNOTATION]):

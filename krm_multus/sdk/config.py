@@ -23,10 +23,17 @@ SCHEMA_FILE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__fil
 KEYWORDS = frozenset(
     {
         "$schema", "$id", "$ref", "$defs", "title", "description", "default", "x-configmap-key",
-        "type", "const", "enum", "pattern", "properties", "required", "additionalProperties",
+        "type", "const", "enum", "pattern", "minimum", "properties", "required", "additionalProperties",
     }
 )  # fmt: skip
-_TYPES = {"object": dict, "string": str, "boolean": bool, "array": list}
+_TYPES: dict[str, Any] = {
+    "object": dict,
+    "string": str,
+    "boolean": bool,
+    "array": list,
+    "integer": int,
+    "number": (int, float),
+}
 
 
 class ConfigError(Exception):
@@ -136,20 +143,34 @@ def validate(value: Any, node: dict[str, Any], where: str) -> list[ConfigError]:
 
 
 def _value_problem(value: Any, node: dict[str, Any], where: str) -> ConfigError | None:
-    """What `const`, `enum`, `type` and `pattern` say of the value itself."""
+    """What `const`, `enum`, `type`, `minimum` and `pattern` say of the value itself."""
     shown = json.dumps(value, default=str)
     if "const" in node and value != node["const"]:
         return ConfigError(where, f"`{where}` must be {json.dumps(node['const'])}, not {shown}")
     if "enum" in node and not any(lookups.same(value, choice) for choice in node["enum"]):
         choices = ", ".join(json.dumps(choice) for choice in node["enum"])
         return ConfigError(where, f"`{where}` is {shown}; use one of {choices}")
-    expected = _TYPES.get(node.get("type", ""))
-    if expected is not None and (not isinstance(value, expected) or isinstance(value, bool) != (expected is bool)):
-        wanted = "true or false" if expected is bool else f"a {node['type']}"
+    types = node["type"] if isinstance(node.get("type"), list) else [node.get("type", "")]
+    expected = tuple(_TYPES[name] for name in types if name in _TYPES)
+    if expected and not any(_is_a(value, wanted) for wanted in expected):
+        wanted = "true or false" if expected == (bool,) else " or ".join(f"a {name}" for name in types)
         return ConfigError(where, f"`{where}` must be {wanted}, not {shown}")
-    if "pattern" in node and isinstance(value, str) and not re.search(node["pattern"], value):
+    if "minimum" in node and _is_a(value, (int, float)) and value < node["minimum"]:
+        return ConfigError(where, f"`{where}` must be at least {node['minimum']}, not {shown}")
+    if "pattern" in node and isinstance(value, str) and not _matches(node["pattern"], value):
         return ConfigError(where, f"`{where}` is not valid: {shown}. {node.get('description', '')}".strip())
     return None
+
+
+def _is_a(value: Any, wanted: Any) -> bool:
+    """isinstance, with true and false only booleans (Python counts them as integers)."""
+    return isinstance(value, wanted) and isinstance(value, bool) == (wanted is bool)
+
+
+def _matches(pattern: str, value: str) -> bool:
+    """A JSON Schema pattern as JSON Schema reads it: `$` is the end of the value, never before a final
+    line break (Python's `$` is, which let `300m\\n` through into the DaemonSet)."""
+    return re.search(re.sub(r"(?<!\\)\$", r"\\Z", pattern), value) is not None
 
 
 def _object_problems(value: dict[Any, Any], node: dict[str, Any], where: str) -> list[ConfigError]:
@@ -256,4 +277,6 @@ def _from_text(text: Any, node: dict[str, Any]) -> Any:
     wants_bool = node.get("type") == "boolean" or any(isinstance(choice, bool) for choice in node.get("enum", []))
     if wants_bool and lowered in ("true", "false"):
         return lowered == "true"
+    if node.get("type") == "integer" and re.fullmatch(r"[+-]?\d+", lowered):
+        return int(lowered)
     return text.strip()

@@ -37,8 +37,13 @@ LOCAL_CONFIG = "config.kubernetes.io/local-config"
 # Patterns only some inputs need are compiled on first use (re keeps them): a stream never needs the
 # ResourceList ones, and compiling a pattern costs a tenth of a millisecond of every run's start-up.
 # Possessive: a long run of blanks is matched once (a lazy value took time quadratic in its length).
-_TOP_KEY = r"^([A-Za-z_][\w.-]*):(?:[ \t]++(.*[^ \t]))?[ \t]*$"
-_STREAM_SEPARATOR = re.compile(r"---[ \t]*(?:#.*)?(?:\n|$)", re.M)  # at the start of a line
+_TOP_KEY = r"^([\"']?)([A-Za-z_][\w.-]*)\1[ \t]*:(?:[ \t]++(.*[^ \t]))?[ \t]*$"  # groups: quote, key, value
+# At the start of a line: a document start (`---`, with a comment or with the document's first node
+# after it: `--- {flow}`, `--- !!map`) or a document end (`...`), which is kept with the next separator.
+_STREAM_SEPARATOR = re.compile(r"(?:---|\.\.\.)(?:[ \t]*(?:#.*)?\r?(?:\n|$)|[ \t]+(?=[^\s#]))", re.M)
+# Before a ResourceList's first key: comments, directives (`%YAML 1.1`) and a `---` line.
+_PREAMBLE = re.compile(r"(?:(?:%.*|[ \t]*(?:#.*)?)\n)*---[ \t]*(?:#.*)?(?:\n|\Z)")
+_DOCUMENT_END = re.compile(r"^\.\.\.[ \t]*(?:#.*)?$", re.M)
 _ANCHOR = r"(?:^|[\s\[{,])&([^\s,\[\]{}]+)"
 _COLUMN_ZERO = r"(?![ \t]|#|-|$)"  # a line that is not a list entry, a comment or blank
 _LEADING_SPACE = re.compile(r"\s*")
@@ -64,10 +69,15 @@ class ItemError(YamlError):
 class Item:
     """One resource: its text as read, and a parse of it made only when asked for."""
 
-    __slots__ = ("_data", "_data_text", "_doc", "_kind", "_text", "indent", "prefix", "source")
+    __slots__ = ("_data", "_data_text", "_doc", "_kind", "_text", "indent", "newline", "prefix", "source")
 
     def __init__(self, source: str, indent: int | None = None, prefix: str | None = None) -> None:
-        self.source = source  # exactly as read: a "- " list entry at `indent`, or a whole document
+        # In a stream of mixed line endings (`cat` of files from different editors), an item whose
+        # lines all end in CRLF is read and edited with `\n` and written back with its own CRLF.
+        self.newline = "\r\n" if "\r" in source and _all_crlf(source) else "\n"
+        if self.newline != "\n":
+            source = source.replace(self.newline, "\n")
+        self.source = source  # as read (but for CRLF): a "- " list entry at `indent`, or a whole document
         self.indent = indent
         self.prefix = prefix  # in a stream: the separator and comments before the document
         self._text: str | None = None
@@ -158,10 +168,12 @@ class Item:
 
     @property
     def metadata(self) -> dict[str, Any]:
+        """`metadata`; of an item that cannot be read, the name and namespace its text plainly shows."""
         try:
             data = self.data
         except ItemError:
-            return {}
+            found = {key: self._metadata_key(key) for key in ("name", "namespace")}
+            return {key: match.group("value").strip("'\"") for key, match in found.items() if match}
         meta = data.get("metadata") if isinstance(data, dict) else None
         return meta if isinstance(meta, dict) else {}
 
@@ -205,19 +217,33 @@ class Item:
         further down. Each line is matched by one atomic group, so a text that does not match is
         rejected in linear time (an ambiguous pattern took exponential time on blank lines).
         """
+        if self._repeats("apiVersion:") or self._repeats("kind:"):
+            return False  # a duplicate key: the parser must say which (and a text search would pick one)
         start = self._top_level()
-        inner = f"[ ]{{{1 if self.indent is None else self.indent + 3},}}"
-        blank = r"[ \t]*(?:#.*)?\n"
         return bool(
             re.search(rf"^{start}apiVersion:{_SET_VALUE}", self.source, re.M)
             and re.search(rf"^{start}kind:{_SET_VALUE}", self.source, re.M)
-            and re.search(
-                rf"^{start}metadata:[ \t]*(?:#.*)?\n(?>{blank})*(?P<pad>{inner})"
-                rf"(?:(?!name:)[^\s#].*\n(?>(?P=pad).*\n|{blank})*?(?P=pad))?name:{_SET_VALUE}",
-                self.source,
-                re.M,
-            )
+            and self._metadata_key("name")
         )
+
+    def _metadata_key(self, key: str) -> re.Match[str] | None:
+        """A key of `metadata` itself with a value set (group `value`: its first word), found in the text."""
+        inner = f"[ ]{{{1 if self.indent is None else self.indent + 3},}}"
+        blank = r"[ \t]*(?:#.*)?\n"
+        return re.search(
+            rf"^{self._top_level()}metadata:[ \t]*(?:#.*)?\n(?>{blank})*(?P<pad>{inner})"
+            rf"(?:(?!{key}:)[^\s#].*\n(?>(?P=pad).*\n|{blank})*?(?P=pad))?{key}:(?={_SET_VALUE})"
+            rf"[ \t]*(?P<value>\S*)",
+            self.source,
+            re.M,
+        )
+
+    def _repeats(self, key: str) -> bool:
+        """Whether `key` starts more than one line at the item's top level (plain substring counts)."""
+        if self.indent is None:
+            return self.source.count("\n" + key) + self.source.startswith(key) > 1
+        first = self.source.startswith(key, self.indent + 2)  # on the `- ` line
+        return self.source.count("\n" + " " * (self.indent + 2) + key) + first > 1
 
     def _top_level(self) -> str:
         """A pattern for where the item's own keys start a line."""
@@ -233,6 +259,10 @@ class Item:
 
     def render(self, indent: int | None) -> str:
         """The item's output text, as a list entry at `indent` or a document when None."""
+        text = self._render(indent)
+        return text if self.newline == "\n" else text.replace("\n", self.newline)
+
+    def _render(self, indent: int | None) -> str:
         if not self.changed and indent == self.indent:
             return self.source
         text = self.current_text
@@ -296,10 +326,12 @@ class ResourceList:
         self.function_config = function_config
         self.results = results
         self.layout = layout
+        self.problems: list[str] = []  # what makes the run fail before it starts (an unreadable functionConfig)
 
     @property
     def is_stream(self) -> bool:
-        return self.layout.stream
+        """Whether the output is not a ResourceList: a failed run then writes nothing."""
+        return self.layout.stream or self.layout.list_kind
 
 
 class Layout:
@@ -309,25 +341,54 @@ class Layout:
         self.stream = stream
         self.parts = parts  # text, with None where the items go; for a stream, what follows the last item
         self.item_indent = item_indent
+        self.end = ""  # a ResourceList's document end (`...`) and what follows it: after the results
+        self.list_kind = False  # a `kind: List`: written like a ResourceList, but without results
+        self.results_text: str | None = None  # earlier functions' results as read, when kept as text
+        self.results_indent = 0
+        self.bom = ""  # a byte order mark the input started with
+        self.newline = "\n"  # "\r\n" when every line of the input ended so
 
 
 def read(text: str, full_parse: bool = False) -> ResourceList:
-    """Read a ResourceList (YAML or JSON) or a plain YAML stream of resources."""
+    """Read a ResourceList (YAML or JSON) or a plain YAML stream of resources.
+
+    A byte order mark and CRLF line endings are read as YAML reads them: the items are cut and
+    edited without them (the parser's positions do not count a mark, and the text patterns look for
+    `\n`), and the output gets them back, so an untouched item is still written byte for byte.
+    """
+    bom = "\ufeff" if text.startswith("\ufeff") else ""
+    newline = "\r\n" if "\r" in text and _all_crlf(text) else "\n"
+    if bom or newline != "\n":
+        text = text[len(bom) :].replace(newline, "\n")
+    resource_list = _read(text, full_parse)
+    resource_list.layout.bom, resource_list.layout.newline = bom, newline
+    return resource_list
+
+
+def _all_crlf(text: str) -> bool:
+    """Whether every line break is CRLF (a mixed text keeps its breaks: each item is read as it is)."""
+    crlf = text.count("\r\n")
+    return crlf == text.count("\n") == text.count("\r")
+
+
+def _read(text: str, full_parse: bool) -> ResourceList:
     stripped = text.lstrip()
     if stripped.startswith(("{", "[")):
-        return _from_data(_load(text, "the input"))
-    if not _is_resource_list(text):
+        documents = _load_all(text, "the input")
+        return _from_data(documents[0] if len(documents) == 1 else [doc for doc in documents if doc is not None])
+    list_kind = not _first_document_is(text, "ResourceList")
+    if list_kind and not _first_document_is(text, "List"):
         return _read_stream(text, full_parse)
     if not full_parse:
-        found = _split_resource_list(text)
+        found = _split_resource_list(text, list_kind)
         if found is not None:
             return found
-    return _from_data(_load(text, "the ResourceList"))
+    return _from_data(_load(text, "the List" if list_kind else "the ResourceList"))
 
 
 def write(resource_list: ResourceList, results: list[dict[str, Any]]) -> str:
     """The output text: items in their order, untouched ones as read, results appended."""
-    return "".join(_pieces(resource_list, results))
+    return "".join(_output(resource_list, results))
 
 
 def write_to(out: TextIO, resource_list: ResourceList, results: list[dict[str, Any]]) -> None:
@@ -340,13 +401,25 @@ def write_to(out: TextIO, resource_list: ResourceList, results: list[dict[str, A
     """
     batch: list[str] = []
     size = 0
-    for piece in list(_pieces(resource_list, results)):
+    for piece in list(_output(resource_list, results)):
         batch.append(piece)
         size += len(piece)
         if size >= _BATCH:
             out.write("".join(batch))
             batch, size = [], 0
     out.write("".join(batch))
+
+
+def _output(resource_list: ResourceList, results: list[dict[str, Any]]) -> Iterator[str]:
+    """The output pieces with the byte order mark and line endings the input had."""
+    layout = resource_list.layout
+    if layout.bom:
+        yield layout.bom
+    if layout.newline == "\n":
+        yield from _pieces(resource_list, results)
+    else:
+        for piece in _pieces(resource_list, results):
+            yield piece.replace("\n", layout.newline)
 
 
 def _pieces(resource_list: ResourceList, results: list[dict[str, Any]]) -> Iterator[str]:
@@ -370,37 +443,57 @@ def _pieces(resource_list: ResourceList, results: list[dict[str, Any]]) -> Itera
                 last = item.render(layout.item_indent)
                 yield last
     everything = list(resource_list.results) + results
-    if everything:
+    if (everything or layout.results_text) and not layout.list_kind:
         if last is not None and not last.endswith("\n"):
             yield "\n"
-        yield "results:\n" + emit.block(everything, 0) + "\n"
+        if layout.results_text is None:
+            yield "results:\n" + emit.block(everything, 0) + "\n"
+        else:
+            yield layout.results_text
+            if results:
+                yield " " * layout.results_indent + emit.block(results, layout.results_indent) + "\n"
+    yield layout.end
 
 
 # -- ResourceList text --------------------------------------------------------------------------
 
 
-def _is_resource_list(text: str) -> bool:
-    if "ResourceList" not in text:  # a plain substring search spares a stream the line-by-line one
+def _first_document_is(text: str, kind: str) -> bool:
+    """Whether the first document has this top-level kind (a stream may hold one further down)."""
+    if kind not in text:  # a plain substring search spares a stream the line-by-line one
         return False
-    found = re.search(r"^kind:[ \t]*['\"]?ResourceList['\"]?[ \t]*(?:#.*)?$", text, re.M)
-    return found is not None
+    pattern = rf"^(['\"]?)kind\1[ \t]*:[ \t]*(['\"]?){kind}\2[ \t]*(?:#.*)?$"
+    found = re.search(pattern, text, re.M)
+    if found is None:
+        return False
+    preamble = _PREAMBLE.match(text) if text.startswith(("%", "#", "---")) else None
+    start = preamble.end() - 1 if preamble else 0
+    return re.compile(r"\n(?:---|\.\.\.)(?=[ \t\n]|$)").search(text, start, found.start()) is None
 
 
-def _split_resource_list(text: str) -> ResourceList | None:
+def _split_resource_list(text: str, list_kind: bool = False) -> ResourceList | None:
     """Cut a block-style ResourceList into items; None where the text is not plain enough.
 
     The text is searched by position rather than sliced into sections: on a whole cluster's
-    manifests every copy of the items' text would be tens of megabytes.
+    manifests every copy of the items' text would be tens of megabytes. With `list_kind`, the text
+    is a `kind: List` (what `kubectl get -o yaml` prints): its items are cut the same way.
     """
     begin = 0
-    if text.startswith("---"):
-        begin = text.find("\n") + 1
-        if not begin or text[:begin].strip() != "---":
+    if text.startswith(("---", "%", "#")):
+        preamble = _PREAMBLE.match(text)
+        begin = preamble.end() if preamble else 0
+    if "\n..." in text:
+        closing = _DOCUMENT_END.search(text, begin)
+        if closing is None or not _only_comments(text[closing.end() :]):
             return None
+        trailer = text[closing.start() :]
+        text = text[: closing.start()]  # the items' text is cut out of this copy: it is not held twice
+    else:
+        trailer = ""
     lines = [line.start() for line in _line_matches(re.compile(_COLUMN_ZERO, re.M), text, begin, len(text))]
     top_key = re.compile(_TOP_KEY, re.M)
     keys = [key for line in lines if (key := top_key.match(text, line))]
-    names = [key.group(1) for key in keys]
+    names = [key.group(2) for key in keys]
     if "items" not in names or len(set(names)) != len(names):
         return None
     starts = [key.start() for key in keys] + [len(text)]
@@ -412,40 +505,73 @@ def _split_resource_list(text: str) -> ResourceList | None:
     parts: list[str | None] = [text[: starts[0]]]
     header: list[str] = []
     items: list[Item] = []
-    indent = 0
-    existing_results: list[Any] = []
+    layout = Layout(False, parts)
+    layout.list_kind, layout.end = list_kind, trailer
+    resource_list = ResourceList(items, None, [], layout)
+    version = ""
     for index, key in enumerate(keys):
-        name = key.group(1)
+        name = key.group(2)
         if name == "items":
-            value = (key.group(2) or "").split("#")[0].strip()
+            value = (key.group(3) or "").split("#")[0].strip()
             if value not in ("", "[]"):
                 return None
             line_end = key.end() + 1
             split = _split_items(text, line_end, starts[index + 1])
             if split is None or (value == "[]" and split[1]):
                 return None
-            lead, items, indent = split
-            if _shares_anchors(items):
+            lead, resource_list.items, layout.item_indent = split
+            if _shares_anchors(resource_list.items):
                 return None
             parts.extend([text[key.start() : line_end] + lead, None])
             continue
         section = text[starts[index] : starts[index + 1]]
-        if name == "results":
-            header.append(section)
-        else:
-            parts.append(section)
-            header.append(section)
+        if name == "results" and not list_kind:
+            if not _keep_results(resource_list, section):
+                return None
+            continue
+        parts.append(section)
+        header.append(section)
+        if name == "apiVersion":
+            version = section
+        if name == "functionConfig" and not list_kind:
+            _read_function_config(resource_list, section, text.count("\n", 0, starts[index]))
     try:
-        head = yamledit.load("".join(header)) or {}
+        yamledit.compose("".join(header))  # YAML must accept the header; its values are built only where needed
+        head = yamledit.load(version) if version else {}
     except YamlError:
         return None
-    if not isinstance(head, dict):
-        return None
-    existing_results = head.get("results") or []
-    if not isinstance(existing_results, list):
-        return None
-    _check_header(head)
-    return ResourceList(items, head.get("functionConfig"), existing_results, Layout(False, parts, indent))
+    if not list_kind:
+        _check_header(head)
+    return resource_list
+
+
+def _keep_results(resource_list: ResourceList, section: str) -> bool:
+    """Earlier functions' results: a block list is kept as text (new results are appended to it), any
+    other form is read and written again. False where they are not a list."""
+    entries = re.match(r"results:[ \t]*(?:#.*)?\n(?:[ \t]*(?:#.*)?\n)*( *)- ", section)
+    if entries:
+        resource_list.layout.results_text = section if section.endswith("\n") else section + "\n"
+        resource_list.layout.results_indent = len(entries.group(1))
+        return True
+    try:
+        results = (yamledit.load(section) or {}).get("results") or []
+    except (YamlError, AttributeError):
+        return False
+    resource_list.results = results
+    return isinstance(results, list)
+
+
+def _read_function_config(resource_list: ResourceList, section: str, line: int) -> None:
+    """The functionConfig section; a value in it that cannot be read is a problem of the run, named."""
+    try:
+        resource_list.function_config = (yamledit.load(section) or {}).get("functionConfig")
+    except YamlError as error:
+        resource_list.problems.append(f"functionConfig is not valid YAML: {_shift_line(str(error), line)}")
+
+
+def _shift_line(message: str, lines: int) -> str:
+    """A parser message about a piece of the input, with its `line N` counted from the input's start."""
+    return re.sub(r"^line (\d+)", lambda found: f"line {int(found.group(1)) + lines}", message)
 
 
 def _shares_anchors(items: list[Item]) -> bool:
@@ -506,7 +632,7 @@ def _split_items(text: str, start: int, end: int) -> tuple[str, list[Item], int]
     entry = re.compile(rf"{pad}-(?: |$)", re.M)
     bounds = [m.start() for m in _line_matches(entry, text, first.start(), end)] + [end]
     items = [Item(text[a:b], indent) for a, b in itertools.pairwise(bounds)]
-    if any(not item.source.startswith(pad + "- ") for item in items):
+    if any(not item.source.startswith(pad + "- ") for item in items) or _cut_inside_a_string(items):
         return None
     return lead, items, indent
 
@@ -568,9 +694,18 @@ def _load(text: str, what: str) -> Any:
         raise InputError(f"{what} is not valid YAML: {error}") from None
 
 
+def _load_all(text: str, what: str) -> list[Any]:
+    try:
+        return yamledit.load_all(text)
+    except YamlError as error:
+        raise InputError(f"{what} is not valid YAML: {error}") from None
+
+
 def _from_data(data: Any) -> ResourceList:
-    if isinstance(data, dict) and data.get("kind") == "ResourceList":
-        _check_header(data)
+    list_kind = isinstance(data, dict) and data.get("kind") == "List" and isinstance(data.get("items"), list)
+    if list_kind or (isinstance(data, dict) and data.get("kind") == "ResourceList"):
+        if not list_kind:
+            _check_header(data)
         items = data.get("items")
         if items is None:
             items = []
@@ -588,7 +723,9 @@ def _from_data(data: Any) -> ResourceList:
             elif key != "results":
                 parts.append(_dump({key: value}))
         loaded = [Item(_dump(entry)) for entry in items]
-        return ResourceList(loaded, data.get("functionConfig"), results, Layout(False, parts))
+        layout = Layout(False, parts)
+        layout.list_kind = list_kind
+        return ResourceList(loaded, None if list_kind else data.get("functionConfig"), results, layout)
     documents = data if isinstance(data, list) else [data]
     loaded = [Item(_dump(entry)) for entry in documents]
     return ResourceList(loaded, None, [], Layout(True, []))
@@ -621,13 +758,54 @@ def _read_stream(text: str, full_parse: bool) -> ResourceList:
         return _from_data(documents) if documents else ResourceList([], None, [], Layout(True, [text]))
     items: list[Item] = []
     pending = ""
+    position = 0
     for chunk, separator in _documents(text):
-        if _only_comments(chunk):
+        if chunk.startswith("\ufeff"):  # a file that starts with a mark, after another in the stream
+            pending, chunk = pending + chunk[0], chunk[1:]
+            position += 1
+        if _only_comments(chunk) or _only_directives(chunk, text, position):
             pending += chunk + separator
-            continue
-        items.append(Item(chunk, prefix=pending))
-        pending = separator
+        else:
+            items.append(Item(chunk, prefix=pending))
+            pending = separator
+        position += len(chunk) + len(separator)
+    if _cut_inside_a_string(items):
+        return _read_stream(text, full_parse=True)
     return ResourceList(items, None, [], Layout(True, [pending]))
+
+
+def _only_directives(chunk: str, text: str, position: int) -> bool:
+    """Directives (`%YAML 1.1`, `%TAG`) before a `---`: they belong with the separator, not an item.
+
+    They are checked as YAML checks them (a repeated `%YAML` is an error); the chunk starts at
+    `position` in `text`.
+    """
+    if not chunk.lstrip().startswith("%"):
+        return False
+    if not all(not entry.strip() or entry.lstrip()[0] in "#%" for entry in chunk.splitlines()):
+        return False
+    try:
+        yamledit.load(chunk + "--- null\n")
+    except YamlError as error:
+        where = _shift_line(str(error), text.count("\n", 0, position))
+        raise InputError(f"the input is not valid YAML: {where}") from None
+    return True
+
+
+def _cut_inside_a_string(items: list[Item]) -> bool:
+    """Whether an item was cut off inside a quoted string that goes on over several lines.
+
+    Why: text that looks like the start of an item (`- apiVersion:` at the list's indentation, a
+    `---` line) can sit inside such a string; the text after it would be taken for an item and
+    edited, inside another item's string. Only an item with an odd number of quotes (not counting
+    the escaped `\\"` a double-quoted string holds) can end inside a string, so only such items are
+    parsed here; one that stops inside a string means the text cannot be cut where the parser cuts it.
+    """
+    return any(
+        ((item.source.count('"') - item.source.count('\\"')) % 2 or item.source.count("'") % 2)
+        and yamledit.ends_inside_a_string(item.text)
+        for item in items[:-1]
+    )
 
 
 def _documents(text: str) -> Iterator[tuple[str, str]]:

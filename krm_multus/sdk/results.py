@@ -122,6 +122,12 @@ class Reporter:
         if item.doc.set(path, value):
             yield self.change(item, path, None if current is MISSING else current, value, why)
 
+    def append(self, item: Item, path: Path, value: Any, why: str) -> Result:
+        """Add `value` at the end of the sequence at `path` and report the sequence before and after."""
+        before = item.doc.get(path)
+        item.doc.append(path, value)
+        return self.change(item, path, before, item.doc.get(path), why)
+
 
 def resource_ref(item: Item) -> dict[str, str]:
     ref = {"apiVersion": item.api_version, "kind": item.kind, "name": item.name}

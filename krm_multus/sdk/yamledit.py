@@ -47,12 +47,34 @@ class YamlError(Exception):
     """A document that cannot be read or edited safely; the message says where."""
 
 
-class _StrictLoader(_LOADER):  # type: ignore[misc,valid-type]
-    """The safe loader, refusing duplicate keys: keeping either value would silently lose the other."""
+class _RefusingDuplicateKeys:
+    """A loader mixin refusing duplicate keys: keeping either value would silently lose the other."""
 
     def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
         _refuse_duplicate_keys(node)
-        return super().construct_mapping(node, deep=deep)
+        return super().construct_mapping(node, deep=deep)  # type: ignore[misc]
+
+
+class _StrictLoader(_RefusingDuplicateKeys, _LOADER):  # type: ignore[misc,valid-type]
+    """The C safe loader, refusing duplicate keys."""
+
+
+class _RedefiningLoader(yaml.SafeLoader):
+    """The pure-Python safe loader, letting a later anchor of the same name replace the earlier one.
+
+    Why: YAML allows an anchor to be defined again (an alias refers to the latest definition), and
+    `kubectl kustomize` reads such files; the C composer refuses them. Used only when it has.
+    """
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node:
+        event = self.peek_event()
+        if not isinstance(event, yaml.AliasEvent) and getattr(event, "anchor", None) is not None:
+            self.anchors.pop(event.anchor, None)
+        return super().compose_node(parent, index)
+
+
+class _StrictRedefiningLoader(_RefusingDuplicateKeys, _RedefiningLoader):
+    """The redefining loader, refusing duplicate keys."""
 
 
 def check_parsable(text: str) -> None:
@@ -120,29 +142,71 @@ def _depth_bound(text: str) -> int:
 
 def load(text: str) -> Any:
     """A single document's plain value from the C parser, after `check_parsable`; duplicate keys refused."""
-    check_parsable(text)
-    try:
-        return yaml.load(text, Loader=_StrictLoader)
-    except yaml.YAMLError as error:
-        raise YamlError(_describe(error, text)) from None
+    return _parsed(yaml.load, text, _StrictLoader, _StrictRedefiningLoader)
 
 
 def load_all(text: str) -> list[Any]:
     """Every document's value, as `load` reads one."""
-    check_parsable(text)
-    try:
-        return list(yaml.load_all(text, Loader=_StrictLoader))
-    except yaml.YAMLError as error:
-        raise YamlError(_describe(error, text)) from None
+    return _parsed(lambda *args: list(yaml.load_all(*args)), text, _StrictLoader, _StrictRedefiningLoader)
 
 
 def compose(text: str) -> Node | None:
     """Nodes of a single YAML document, after `check_parsable`."""
+    return _parsed(yaml.compose, text, _LOADER, _RedefiningLoader)
+
+
+def _parsed(parse: Any, text: str, loader: type, redefining: type) -> Any:
+    """`parse(text, loader)` with every failure as a YamlError naming the line.
+
+    A redefined anchor (legal YAML the C composer refuses) is read again by the `redefining`
+    loader. A value that parses but cannot be built (`2024-02-30`, an integer of thousands of
+    digits) raises a plain ValueError inside PyYAML: it is found and named here as well.
+    """
     check_parsable(text)
     try:
-        return yaml.compose(text, Loader=_LOADER)
+        try:
+            return parse(text, loader)
+        except yaml.composer.ComposerError:
+            return parse(text, redefining)
     except yaml.YAMLError as error:
         raise YamlError(_describe(error, text)) from None
+    except (ValueError, OverflowError, TypeError) as error:
+        raise YamlError(_unbuildable(text, error)) from None
+
+
+def _unbuildable(text: str, error: Exception) -> str:
+    """Where a value that cannot be built stands: the first scalar whose construction fails."""
+    stack = [node for node in yaml.compose_all(text, Loader=_RedefiningLoader) if node is not None]
+    while stack:
+        node = stack.pop(0)
+        if isinstance(node, ScalarNode):
+            try:
+                yaml.constructor.SafeConstructor().construct_object(node)
+            except Exception as problem:  # any failure is the one looked for
+                return f"line {node.start_mark.line + 1}: the value {node.value[:40]!r} cannot be read ({problem})"
+        elif isinstance(node, MappingNode):
+            stack[:0] = [part for pair in node.value for part in pair]
+        elif isinstance(node, SequenceNode):
+            stack[:0] = list(node.value)
+    return f"a value cannot be read ({error})"
+
+
+def ends_inside_a_string(text: str) -> bool:
+    """Whether the parser fails at the very end of `text`, inside a quoted string that began earlier."""
+    try:
+        for _ in yaml.parse(text, Loader=_LOADER):
+            pass
+    except yaml.MarkedYAMLError as error:
+        end, begin = error.problem_mark, error.context_mark
+        return (
+            end is not None
+            and begin is not None
+            and not text[end.index :].strip()
+            and text[begin.index : begin.index + 1] in ("'", '"')
+        )
+    except yaml.YAMLError:
+        return False
+    return False
 
 
 def _describe(error: yaml.YAMLError, text: str) -> str:
@@ -166,7 +230,12 @@ def plain(node: Node | None) -> Any:
         return None
     if isinstance(node, ScalarNode):
         construct = _PLAIN_TAGS.get(node.tag)
-        return construct(node) if construct else node.value
+        if construct is None:
+            return node.value
+        try:
+            return construct(node)
+        except (ValueError, OverflowError) as error:
+            raise YamlError(f"line {node.start_mark.line + 1}: the value cannot be read ({error})") from None
     if isinstance(node, SequenceNode):
         return [plain(child) for child in node.value]
     return {plain(key): plain(value) for key, value in node.value}
@@ -223,6 +292,7 @@ class Document:
         self.text = text
         self._root: Node | None = None
         self._composed = False
+        self._splices: list[tuple[int, int, str]] | None = None  # during an edit: what to undo
 
     @property
     def root(self) -> Node | None:
@@ -241,6 +311,53 @@ class Document:
 
     def set(self, path: Path, value: Any) -> bool:
         """Lookup or create: make the value at `path` equal `value`; True when the text changed."""
+        return self._verified(path, lambda current: value, lambda: self._set(path, value))
+
+    def delete(self, path: Path) -> bool:
+        """Remove the mapping entry at `path` (its key and value); True when there was one."""
+        return self._verified(path, lambda current: _DELETED, lambda: self._delete(path))
+
+    def set_text(self, path: Path, text: str) -> bool:
+        """Make the string at `path` equal `text`, keeping a literal block scalar (`|`) one (see _set_text)."""
+        return self._verified(path, lambda current: text, lambda: self._set_text(path, text))
+
+    def append(self, path: Path, value: Any) -> None:
+        """Add `value` at the end of the sequence at `path`, creating the sequence if needed."""
+        self._verified(path, lambda current: _appended(current, value), lambda: self._append(path, value) or True)
+
+    def _verified(self, path: Path, wanted: Any, edit: Any) -> bool:
+        """Run `edit`, then read the edited text again: it must hold exactly what was meant.
+
+        Why: the edits are splices at positions the parser reported, and a position that is off
+        (a character the parser does not count, a layout the editor does not know) would write a
+        wrong value or damage another field while the change is reported as made. So the whole
+        document's value after the edit must equal its value before with `path` set to
+        `wanted(current value)` and nothing else changed; if not, the text is put back and the
+        edit is refused. `wanted` returns _DELETED for a removed key.
+        """
+        root = self.root
+        expected = _fingerprint(_with_value(plain(root), _resolve(root, path), wanted(plain(find(root, path)))))
+        del root  # the edit composes the text again: the old nodes need not live on beside the new
+        self._splices = []
+        try:
+            if not edit():
+                return False
+            problem = None if _fingerprint(plain(self.root)) == expected else "it would have changed other fields too"
+        except YamlError as error:
+            problem = str(error)
+        finally:
+            splices, self._splices = self._splices, None
+        if problem is None:
+            return True
+        for start, stop, removed in reversed(splices):
+            self.text = self.text[:start] + removed + self.text[stop:]
+        self._composed, self._root = False, None
+        raise YamlError(
+            f"`{format_path(path)}` cannot be edited safely ({problem}; an anchor or alias may share it): "
+            "the item was left as it was, change the field by hand"
+        )
+
+    def _set(self, path: Path, value: Any) -> bool:
         node = self.root
         for depth, element in enumerate(path):
             below = child(node, element)
@@ -252,8 +369,7 @@ class Document:
         self._replace(node, path, value)
         return True
 
-    def delete(self, path: Path) -> bool:
-        """Remove the mapping entry at `path` (its key and value); True when there was one."""
+    def _delete(self, path: Path) -> bool:
         parent = self.node(path[:-1])
         if not isinstance(parent, MappingNode) or not isinstance(path[-1], str):
             return False
@@ -283,7 +399,7 @@ class Document:
         self._splice(start, end, "")
         return True
 
-    def set_text(self, path: Path, text: str) -> bool:
+    def _set_text(self, path: Path, text: str) -> bool:
         """Make the string at `path` equal `text`, keeping a literal block scalar (`|`) one.
 
         Why: Helm values and other documents live inside strings; rewritten as a quoted one-liner
@@ -294,7 +410,7 @@ class Document:
         """
         node = self.node(path)
         if not (isinstance(node, ScalarNode) and node.style == "|" and node.value.strip()):
-            return self.set(path, text)
+            return self._set(path, text)
         if node.value == text:
             return False
         start = _line_end(self.text, node.start_mark.index) + 1
@@ -311,15 +427,14 @@ class Document:
             kept = False
         if not kept:
             self._splice(0, len(self.text), before)
-            return self.set(path, text)
+            return self._set(path, text)
         return True
 
-    def append(self, path: Path, value: Any) -> None:
-        """Add `value` at the end of the sequence at `path`, creating the sequence if needed."""
+    def _append(self, path: Path, value: Any) -> None:
         sequence = self.node(path)
         if not isinstance(sequence, SequenceNode) or not sequence.value:
             current = plain(sequence) if isinstance(sequence, ScalarNode) else None
-            self.set(path, ([] if current is None else [current]) + [value])
+            self._set(path, ([] if current is None else [current]) + [value])
             return
         if sequence.flow_style:
             self._splice(sequence.start_mark.index, sequence.end_mark.index, emit.flow([*plain(sequence), value]))
@@ -339,7 +454,7 @@ class Document:
         if isinstance(head, dict):
             entry = {**head, **nested} if isinstance(nested, dict) else nested
             if isinstance(parent, SequenceNode) or _is_null(parent):
-                self.append(parent_path, entry)
+                self._append(parent_path, entry)
                 return True
             raise YamlError(f"`{format_path(parent_path)}` is not a list")
         if isinstance(parent, MappingNode) and parent.value:
@@ -421,6 +536,68 @@ class Document:
             self.text = self.text[:start] + removed + self.text[start + len(text) :]
             self._composed = False
             raise YamlError(f"an edit would have left the item unreadable ({error}); it was not made") from None
+        if self._splices is not None:
+            self._splices.append((start, start + len(text), removed))
+
+
+_DELETED: Any = object()
+
+
+def _resolve(root: Node | None, path: Path) -> Path:
+    """`path` with each step that exists as a plain key or a list index; the missing rest as it is."""
+    steps: list[PathElement] = []
+    node = root
+    for depth, element in enumerate(path):
+        below = child(node, element)
+        if below is None:
+            return (*steps, *path[depth:])
+        if isinstance(node, SequenceNode):
+            element = next(index for index, entry in enumerate(node.value) if entry is below)
+        steps.append(element)
+        node = below
+    return tuple(steps)
+
+
+def _with_value(data: Any, steps: Path, value: Any) -> Any:
+    """A copy of `data` with `value` at `steps` (from _resolve), made the way Document.set makes what is missing."""
+    if not steps:
+        return value
+    head, rest = steps[0], steps[1:]
+    if isinstance(head, str):
+        mapping = dict(data) if isinstance(data, dict) else {}
+        inner = _with_value(mapping.get(head), rest, value)
+        if inner is _DELETED:
+            mapping.pop(head, None)
+        else:
+            mapping[head] = inner
+        return mapping
+    sequence = list(data) if isinstance(data, list) else []
+    if isinstance(head, int):
+        sequence[head] = _with_value(sequence[head], rest, value)
+    else:
+        inner = _with_value(None, rest, value)
+        sequence.append({**head, **inner} if isinstance(inner, dict) else inner)
+    return sequence
+
+
+def _appended(current: Any, value: Any) -> list[Any]:
+    """What Document.append makes of the value at its path."""
+    if isinstance(current, list):
+        return [*current, value]
+    return [value] if current is None or isinstance(current, dict) else [current, value]
+
+
+def _fingerprint(value: Any) -> int:
+    """A number that differs between different values, types included (`1`, `1.0` and `true` differ).
+
+    Why not keep the value itself: an edited item's longest strings would be held once more while
+    the edited text is composed; a hash is computed in place.
+    """
+    if isinstance(value, dict):
+        return hash(("map", frozenset((_fingerprint(key), _fingerprint(inner)) for key, inner in value.items())))
+    if isinstance(value, list):
+        return hash(("seq", tuple(map(_fingerprint, value))))
+    return hash((type(value).__name__, value if value == value else "NaN"))
 
 
 def _nest(rest: Path, value: Any) -> Any:
@@ -483,15 +660,15 @@ def _line_end(text: str, index: int) -> int:
 
 
 def _check_editable(root: Node | None) -> None:
-    """Refuse what an edit could silently damage: duplicate keys, aliases, object tags (`compose`
-    has refused deep nests)."""
+    """Refuse what an edit could silently damage: duplicate keys, object tags (`compose` has refused
+    deep nests; an edit that would change what an alias shares is refused when it is verified)."""
     seen: set[int] = set()
     stack: list[Node] = [root] if root is not None else []
     while stack:
         node = stack.pop()
         line = node.start_mark.line + 1
-        if id(node) in seen:
-            raise YamlError(f"line {line}: an alias (*) points here; edit the item without anchors")
+        if id(node) in seen:  # an alias: an edit that reaches it is refused when verified
+            continue
         seen.add(id(node))
         if node.tag.startswith("tag:yaml.org,2002:python/") or node.tag.startswith("!"):
             raise YamlError(f"line {line}: tag {node.tag} is not allowed here")

@@ -47,13 +47,10 @@ def _add_install_cni(report: Reporter, daemonset: Item, config: Config) -> Itera
     container["volumeMounts"] = [
         {"name": volume or "cnibin", "mountPath": "/host/opt/cni/bin", "mountPropagation": "Bidirectional"}
     ]
-    before = daemonset.doc.get(path)
-    daemonset.doc.append(path, container)
-    yield report.change(
+    yield report.append(
         daemonset,
         path,
-        before,
-        daemonset.doc.get(path),
+        container,
         f"added init container `{cilium.INSTALL_CNI}` ({image}): Cilium ships no reference CNI plugins "
         "for secondary networks",
     )

@@ -54,10 +54,10 @@ def apply(items: list[Item], config: Config, report: Reporter) -> Iterator[Resul
     netns = config.netns.path.rstrip("/") or "/"
     for release in helm.releases(items):
         if release.chart == cilium.CHART and config.cilium.enabled is not False:
-            yield from _ensure(report, release, EXCLUSIVE, exclusive, cilium.exclusive_reason(exclusive))
+            yield from ensure(report, release, EXCLUSIVE, exclusive, cilium.exclusive_reason(exclusive))
         elif config.netns.enabled and is_angelnu_multus(release):
             why = f"Talos keeps network namespaces under {netns}: the chart's netns volume mounts it"
-            yield from _ensure(report, release, NETNS, netns, why, _hand_chosen_netns(netns))
+            yield from ensure(report, release, NETNS, netns, why, _hand_chosen_netns(netns))
 
 
 def is_angelnu_multus(release: helm.Release) -> bool:
@@ -72,7 +72,7 @@ def is_angelnu_multus(release: helm.Release) -> bool:
 Leave = Callable[[Any], "str | None"]
 
 
-def _ensure(
+def ensure(
     report: Reporter,
     release: helm.Release,
     key: tuple[str, ...],

@@ -1,0 +1,111 @@
+"""The thick Multus daemon's config: `daemon-config.json` in the ConfigMap the DaemonSet mounts.
+
+Why one module: the failClosed and resources transforms write keys into it and the multusDaemon check
+reads it; all three must find the same ConfigMap and keep the JSON as the user laid it out (upstream
+writes it as an indented object inside a `|` block, and a one-line rewrite would be unreviewable).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any, NamedTuple
+
+from krm_multus import multus
+from krm_multus.sdk import jsonedit, lookups
+from krm_multus.sdk.resourcelist import Item
+from krm_multus.sdk.results import Reporter, Result
+from krm_multus.sdk.yamledit import Document, Path, YamlError
+
+KEY = "daemon-config.json"
+PATH: Path = ("data", KEY)
+AUTOCONFIG_KEY = "multusAutoconfigDir"  # where the daemon reads the primary CNI's config
+CONF_DIR_KEY = "cniConfigDir"  # where it writes 00-multus.conf
+
+
+class DaemonConfig(NamedTuple):
+    """One `daemon-config.json` among the items, and what it holds (None: not a JSON object)."""
+
+    item: Item
+    settings: dict[str, Any] | None
+
+    def describe(self) -> str:
+        return f"ConfigMap {self.item.name} key `{KEY}`"
+
+
+def everywhere(items: list[Item]) -> list[DaemonConfig]:
+    """Every ConfigMap among the items with a `daemon-config.json` key (text test first: it is cheap)."""
+    return [
+        _read(item)
+        for item in items
+        if KEY in item.source and item.is_a("ConfigMap") and not item.is_local_config and _text(item) is not None
+    ]
+
+
+def of(daemonset: Item, items: list[Item]) -> DaemonConfig | None:
+    """The daemon config the DaemonSet mounts: a ConfigMap volume naming a ConfigMap among the items
+    (same namespace, or either without one) that has `daemon-config.json`."""
+    names = {
+        str(volume["configMap"].get("name"))
+        for volume in multus.volumes(daemonset)
+        if isinstance(volume.get("configMap"), dict)
+    }
+    for found in everywhere(items):
+        same_place = not found.item.namespace or not daemonset.namespace or found.item.namespace == daemonset.namespace
+        if found.item.name in names and same_place:
+            return found
+    return None
+
+
+def ensure(report: Reporter, config: DaemonConfig, key: str, value: Any, why: str) -> Iterator[Result]:
+    """Make `key` equal `value` in the JSON, keeping its layout; report the change, or what to set by hand."""
+    text = _text(config.item)
+    if config.settings is None or text is None:
+        yield report(config.item, PATH, f"{config.describe()} is not a JSON object: `{key}` not set", "warning")
+        return
+    current = config.settings.get(key, lookups.MISSING)
+    if lookups.same(current, value):
+        return
+    edited = jsonedit.add_key(text, (), key, value) if current is lookups.MISSING else _replaced(text, key, value)
+    if edited is None:
+        yield report(
+            config.item,
+            PATH,
+            f"cannot edit {config.describe()} in place: set `{json.dumps(key)}: {json.dumps(value)}` there",
+            "warning",
+        )
+        return
+    config.item.doc.set_text(PATH, edited)
+    config.settings[key] = value
+    yield report.change(config.item, (*PATH, key), None if current is lookups.MISSING else current, value, why)
+
+
+def _replaced(text: str, key: str, value: Any) -> str | None:
+    """`text` with the value of its top-level `key` replaced in place (jsonedit only adds keys); None
+    where the edit would not give the object meant."""
+    try:
+        document = Document(text)
+        document.set((key,), value)
+        if json.loads(document.text) == {**json.loads(text), key: value}:
+            return document.text
+    except (YamlError, ValueError):
+        pass
+    return None
+
+
+def _text(item: Item) -> str | None:
+    found = lookups.get(item.data, PATH)
+    return found if isinstance(found, str) else None
+
+
+def parse(text: Any) -> dict[str, Any] | None:
+    """The settings a `daemon-config.json` text holds; None where it is not a JSON object."""
+    try:
+        settings = json.loads(text) if isinstance(text, str) else None
+    except json.JSONDecodeError:
+        settings = None
+    return settings if isinstance(settings, dict) else None
+
+
+def _read(item: Item) -> DaemonConfig:
+    return DaemonConfig(item, parse(_text(item)))
