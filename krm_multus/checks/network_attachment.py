@@ -74,7 +74,7 @@ class Range(NamedTuple):
 
 
 def apply(items: list[Item], config: dict[str, Any], report: Reporter) -> Iterator[Result]:
-    for nad in Index(items):
+    for nad in Index.of(items):
         yield from _check(nad, report)
 
 

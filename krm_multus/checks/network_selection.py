@@ -23,6 +23,9 @@ The value is JSON when it contains `[`, `{` or `"` (as Multus decides), else a c
   spec does not define is a warning (Multus ignores it; vendor keys are reverse-DNS, with dots).
 - Each network should be a NetworkAttachmentDefinition among the items (resolved as Multus does:
   no namespace means the pod's); one that is not is a warning, since it may exist in the cluster.
+  When a network without a namespace is among the items only in other namespaces, the warning
+  names them and the qualified reference to write: Multus looks in the pod's namespace, never in
+  `default` (multus-cni #337).
   When it is there, `ips`, `mac`, `bandwidth`, `portMappings` and `infiniband-guid` reach its
   plugins only if one declares that capability: a warning otherwise.
 
@@ -39,24 +42,21 @@ Failing (two networks on one interface):
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
-from typing import Any, NamedTuple
+from typing import Any
 
 from krm_multus import netvalues, workloads
-from krm_multus.nad import Index, not_found
+from krm_multus.nad import Index
 from krm_multus.sdk import lookups
 from krm_multus.sdk.config import Config
 from krm_multus.sdk.resourcelist import Item
 from krm_multus.sdk.results import Reporter, Result
-from krm_multus.wording import show, yaml_kind
+from krm_multus.selection import ANNOTATION, ANNOTATIONS, Problem, Selection, parse
+from krm_multus.wording import show
 
 NAME = "networkSelection"
-ANNOTATION = "k8s.v1.cni.cncf.io/networks"
-ANNOTATIONS = ("metadata", "annotations")
 PRIMARY_INTERFACE = "eth0"
 ANNOTATIONS_LIMIT = 256 * 1024  # Kubernetes' total size of an object's annotations (keys and values)
-JSON_MARKS = '[{"'
 # JSON keys of a network selection element and the type Multus unmarshals them into.
 KEY_TYPES: dict[str, type] = {
     "name": str,
@@ -85,19 +85,6 @@ CAPABILITIES = {
 BANDWIDTH_RATES = {"ingressBurst": "ingressRate", "egressBurst": "egressRate"}
 PROTOCOLS = ("tcp", "udp", "sctp")
 
-# A finding inside the annotation: (what is wrong and what to do, weight).
-Problem = tuple[str, str]
-
-
-class Selection(NamedTuple):
-    """One network the annotation asks for."""
-
-    label: str  # how messages name it: network 2 (`storage/san@lan0`)
-    name: str
-    namespace: str  # as written; "" means the pod's
-    interface: str  # as written; "" means automatic
-    request: dict[str, Any]  # the JSON object (empty for the comma form)
-
 
 def apply(items: list[Item], config: Config, report: Reporter) -> Iterator[Result]:
     index: Index | None = None
@@ -108,7 +95,7 @@ def apply(items: list[Item], config: Config, report: Reporter) -> Iterator[Resul
         if template is None or item.is_local_config:
             continue
         if index is None:
-            index = Index(items)
+            index = Index.of(items)
         yield from _check(item, template, index, report)
 
 
@@ -137,9 +124,11 @@ def _check(item: Item, template: tuple[str, ...], index: Index, report: Reporter
         )
         return
     selections = []
-    for found in _parse(annotations[ANNOTATION]):
+    for found in parse(annotations[ANNOTATION]):
         if isinstance(found, Selection):
             selections.append(found)
+            for message, weight in _judged(found):
+                yield report(item, path, message, weight)
         else:
             yield report(item, path, *found)
     for message, weight in _together(selections):
@@ -149,81 +138,11 @@ def _check(item: Item, template: tuple[str, ...], index: Index, report: Reporter
             yield report(item, path, message, weight)
 
 
-def _parse(value: Any) -> Iterator[Problem | Selection]:
-    """The annotation's problems, and the networks it selects."""
-    if not isinstance(value, str):
-        yield (
-            f"the value is a YAML {yaml_kind(value)}, not a string: annotation values are strings; quote it "
-            '(`\'[{"name": "..."}]\'`)',
-            "error",
-        )
-        return
-    if not value.strip():
-        yield (
-            "the value is empty: Multus refuses an empty list of networks; name a network or remove the annotation",
-            "error",
-        )
-    elif any(mark in value for mark in JSON_MARKS):
-        yield from _json_form(value)
-    else:
-        yield from _comma_form(value)
-
-
-def _comma_form(value: str) -> Iterator[Problem | Selection]:
-    for position, raw in enumerate(value.split(","), 1):
-        entry = raw.strip()
-        label = f"network {position} (`{entry}`)"
-        if not entry:
-            yield (f"network {position} is empty: remove the extra comma", "error")
-            continue
-        for mark, form in (("/", "one `/` after the namespace"), ("@", "one `@` before the interface")):
-            if entry.count(mark) > 1:
-                yield (f"{label} has more than {form}: write `[namespace/]name[@interface]`", "error")
-                break
-        else:
-            namespace, _, rest = entry.rpartition("/")
-            name, _, interface = rest.partition("@")
-            selection = Selection(label, name.strip(), namespace.strip(), interface.strip(), {})
-            if not selection.name:
-                yield (f"{label} has no network name: write `[namespace/]name[@interface]`", "error")
-            yield from _names(selection)
-            yield selection
-
-
-def _json_form(value: str) -> Iterator[Problem | Selection]:
-    try:
-        parsed = json.loads(value)
-    except json.JSONDecodeError as error:
-        yield (
-            f"the value is not valid JSON (line {error.lineno} column {error.colno}: {error.msg}): fix it, or "
-            "use the comma form `name,namespace/name@interface`",
-            "error",
-        )
-        return
-    except RecursionError:
-        yield ("the value is nested too deeply to be a list of networks: use a flat JSON list of objects", "error")
-        return
-    if not isinstance(parsed, list):
-        yield (f"the value is {show(parsed)}, not a JSON list: wrap the network objects in `[...]`", "error")
-        return
-    for position, element in enumerate(parsed, 1):
-        if not isinstance(element, dict):
-            yield (f'network {position} is {show(element)}, not an object: write `{{"name": "..."}}`', "error")
-            continue
-        name = element.get("name")
-        label = f"network {position} (`{name}`)" if isinstance(name, str) and name else f"network {position}"
-        if name in (None, ""):
-            yield (f"{label} has no `name`: name the NetworkAttachmentDefinition to attach", "error")
-        yield from _typed(label, element)
-        selection = Selection(label, *(_text(element, key) for key in ("name", "namespace", "interface")), element)
-        yield from _names(selection)
-        yield from _values(label, element)
-        yield selection
-
-
-def _text(element: dict[str, Any], key: str) -> str:
-    value = element.get(key)
-    return value if isinstance(value, str) else ""
+def _judged(selection: Selection) -> Iterator[Problem]:
+    """What is wrong with one network's keys and values (the JSON-only ones are not in the comma form)."""
+    yield from _typed(selection.label, selection.request)
+    yield from _names(selection)
+    yield from _values(selection.label, selection.request)
 
 
 def _typed(label: str, element: dict[str, Any]) -> Iterator[Problem]:
@@ -356,13 +275,14 @@ def _resolve(selection: Selection, pod_namespace: str, index: Index) -> Iterator
     ):
         return  # already reported: no NAD can have that name
     namespace = selection.namespace or pod_namespace
-    nad = index.find(selection.name, namespace)
-    if nad is None:
-        yield (f"{selection.label}: {not_found(selection.name, namespace, 'pod', 'the pod')}", "warning")
+    found = index.find(selection.name, namespace)
+    if found is None:
+        missing = index.missing(selection.name, namespace, bool(selection.namespace), "pod", "the pod")
+        yield (f"{selection.label}: {missing}", "warning")
         return
     declared = {
         name
-        for plugin in nad.plugins()
+        for plugin in found.plugins()
         if isinstance(caps := plugin.conf.get("capabilities"), dict)
         for name, enabled in caps.items()
         if enabled is True
@@ -371,7 +291,7 @@ def _resolve(selection: Selection, pod_namespace: str, index: Index) -> Iterator
         if isinstance(selection.request.get(key), KEY_TYPES[key]) and capability not in declared:
             yield (
                 f"{selection.label}: `{key}` reaches the plugins only as the `{capability}` capability, which no "
-                f'plugin of NetworkAttachmentDefinition `{nad.ref}` declares: add `"capabilities": '
+                f'plugin of NetworkAttachmentDefinition `{found.ref}` declares: add `"capabilities": '
                 f'{{"{capability}": true}}` to the plugin that should use it, or the request is ignored',
                 "warning",
             )

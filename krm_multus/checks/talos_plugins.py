@@ -42,7 +42,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from krm_multus import installers, netvalues, talos
-from krm_multus.nad import CONFIG_PATH, Index, Nad
+from krm_multus.nad import CONFIG_PATH, DEFAULT_BRIDGE, Index, Nad
 from krm_multus.sdk.config import Config
 from krm_multus.sdk.resourcelist import Item
 from krm_multus.sdk.results import Reporter, Result
@@ -50,7 +50,6 @@ from krm_multus.sdk.results import Reporter, Result
 NAME = "talosPlugins"
 BUNDLED = ("bridge", "firewall", "flannel", "host-local", "loopback", "portmap")
 BRIDGE_CONFIG_SINCE = (1, 14)
-DEFAULT_BRIDGE = "cni0"  # what the bridge plugin calls its bridge when the config names none
 
 
 def apply(items: list[Item], config: Config, report: Reporter) -> Iterator[Result]:
@@ -58,7 +57,7 @@ def apply(items: list[Item], config: Config, report: Reporter) -> Iterator[Resul
     release = talos.release(version)
     if release is None:
         return
-    nads = Index(items).nads
+    nads = Index.of(items).nads
     if not nads:
         return
     if release >= talos.BUNDLED_PLUGINS:
