@@ -36,10 +36,40 @@ def run(resource_list: ResourceList, function_config: Any = None, only: Collecti
     results = _check_items(items)
     if results:
         return results
+    present = _Present(items)
     for module in (*registry.TRANSFORMS, *registry.CHECKS):
-        if (only is None or module.name in only) and _switched_on(module, config):
-            results.extend(_guarded(module, items, config))
+        if not ((only is None or module.name in only) and _switched_on(module, config)):
+            continue
+        if not present.lets_act(module):
+            continue  # nothing among the items it could act on: it is not even imported
+        results.extend(_guarded(module, items, config))
+        if module.kind == "transform":
+            present = _Present(items)  # its edits may have added what a later module looks for
     return results
+
+
+class _Present:
+    """What is among the items, for the modules' `kinds` and `words`: the kinds read once, each word
+    looked for once, however many modules need it."""
+
+    def __init__(self, items: list[Item]) -> None:
+        self.items = items
+        self.kinds: set[str] | None = None
+        self.words: dict[str, bool] = {}
+
+    def lets_act(self, module: registry.Module) -> bool:
+        """Whether one of the kinds the module acts on, or one of its words, is among the items."""
+        if not (module.kinds or module.words):
+            return True
+        if self.kinds is None:
+            self.kinds = {item.kind for item in self.items}
+        return any(kind in self.kinds for kind in module.kinds) or any(self._has(word) for word in module.words)
+
+    def _has(self, word: str) -> bool:
+        """Whether an item's text, as read or as edited, holds `word`."""
+        if word not in self.words:
+            self.words[word] = any(word in item.source or word in (item.snapshot() or "") for item in self.items)
+        return self.words[word]
 
 
 def _switched_on(module: registry.Module, config: fn_config.Config) -> bool:

@@ -2,91 +2,77 @@
 
 Nothing is discovered: add a module here, and its `enabled` and `severity` (with their ConfigMap
 keys) to fn-config.schema.json under the spec section named here.
+
+A module is named here, not imported: the engine imports it when it first runs, so a run pays only
+for the modules that can act on its input. `kinds` and `words` say when a module can act at all:
+one of the kinds must be an item's kind, or one of the words occur in an item's text (an annotation
+key, say); a module with neither among the items has nothing to do and is skipped. The engine reads
+the kinds once and looks for each word once. Leave both empty when in doubt: the module then always
+runs.
 """
 
 from __future__ import annotations
 
+import importlib
 from types import ModuleType
 from typing import NamedTuple
 
-from krm_multus.checks import (
-    cilium_datapath,
-    cilium_node_config,
-    dhcp_daemon,
-    host_local_data_dir,
-    host_local_ranges,
-    kubevirt,
-    multus_daemon,
-    network_attachment,
-    network_lookup,
-    network_selection,
-    talos_plugins,
-)
-from krm_multus.transforms import (
-    archived_plugin_image,
-    cilium_exclusive,
-    cilium_plugins,
-    fail_closed,
-    helm_values,
-    image,
-    install_binary,
-    ipam_data_dir,
-    netns,
-    resources,
-    target,
-)
+NAD = "NetworkAttachmentDefinition"
+VIRTUAL_MACHINES = ("VirtualMachine", "VirtualMachineInstance")  # KubeVirt kinds that attach networks
+NETWORKS_ANNOTATION = "k8s.v1.cni.cncf.io/networks"
 
 
 class Module(NamedTuple):
     """One transform or check as the engine runs it."""
 
-    kind: str  # "transform" or "check": the tag its results carry, with its NAME
-    code: ModuleType  # has NAME and apply(items, config, report)
+    kind: str  # "transform" or "check": the tag its results carry, with its name
+    name: str  # the code's NAME
+    path: str  # the Python module: NAME and apply(items, config, report)
     # The spec sections that switch it: each one's `enabled: false` turns it off, each one's
     # `severity` caps its results (a check obeys `checks` and its own section alike).
     sections: tuple[tuple[str, ...], ...]
+    kinds: tuple[str, ...] = ()  # it can act only on items of these kinds ...
+    words: tuple[str, ...] = ()  # ... or on items whose text holds one of these; both () = always
 
     @property
-    def name(self) -> str:
-        return self.code.NAME
+    def code(self) -> ModuleType:
+        """The module itself, imported on first use."""
+        return importlib.import_module(self.path)
 
 
-def _transform(code: ModuleType, *sections: tuple[str, ...]) -> Module:
-    return Module("transform", code, sections or ((code.NAME,),))
+def _transform(name: str, module: str, *sections: tuple[str, ...], kinds: tuple[str, ...] = ()) -> Module:
+    return Module("transform", name, f"krm_multus.transforms.{module}", sections or ((name,),), kinds)
 
 
-def _check(code: ModuleType) -> Module:
-    return Module("check", code, (("checks",), ("checks", code.NAME)))
+def _check(name: str, module: str, kinds: tuple[str, ...] = (), words: tuple[str, ...] = ()) -> Module:
+    return Module("check", name, f"krm_multus.checks.{module}", (("checks",), ("checks", name)), kinds, words)
 
 
 # image runs first: the ARM64 copy it adds then gets every other fix, and the install-binary
 # fix is chosen for the image that will actually run. The three cilium parts share its name.
 TRANSFORMS = (
-    Module("transform", target, ()),
-    _transform(image),
-    _transform(netns),
-    _transform(install_binary),
-    _transform(resources),
-    _transform(cilium_plugins, ("cilium",), ("cilium", "installCNI")),
-    _transform(cilium_exclusive),
-    _transform(archived_plugin_image),
-    _transform(helm_values),
-    _transform(fail_closed),
-    _transform(ipam_data_dir),
+    Module("transform", "target", "krm_multus.transforms.target", ()),
+    _transform("image", "image"),
+    _transform("netns", "netns"),
+    _transform("installBinary", "install_binary"),
+    _transform("resources", "resources"),
+    _transform("cilium", "cilium_plugins", ("cilium",), ("cilium", "installCNI")),
+    _transform("cilium", "cilium_exclusive"),
+    _transform("cilium", "archived_plugin_image"),
+    _transform("helmValues", "helm_values"),
+    _transform("failClosed", "fail_closed"),
+    _transform("ipamDataDir", "ipam_data_dir", kinds=(NAD,)),
 )
-CHECKS = tuple(
-    _check(code)
-    for code in (
-        network_attachment,
-        network_selection,
-        kubevirt,
-        talos_plugins,
-        multus_daemon,
-        host_local_ranges,
-        host_local_data_dir,
-        dhcp_daemon,
-        cilium_node_config,
-        network_lookup,
-        cilium_datapath,
-    )
+CHECKS = (
+    _check("networkAttachment", "network_attachment", kinds=(NAD,)),
+    _check("networkSelection", "network_selection", words=(NETWORKS_ANNOTATION,)),
+    _check("kubevirt", "kubevirt", kinds=VIRTUAL_MACHINES),
+    _check("talosPlugins", "talos_plugins", kinds=(NAD,)),
+    _check("multusDaemon", "multus_daemon"),
+    _check("hostLocalRanges", "host_local_ranges", kinds=(NAD,)),
+    _check("hostLocalDataDir", "host_local_data_dir", kinds=(NAD,)),
+    _check("dhcpDaemon", "dhcp_daemon", kinds=(NAD,), words=("dhcp",)),  # a NAD, or a daemon whose text says dhcp
+    _check("ciliumNodeConfig", "cilium_node_config", kinds=("CiliumNodeConfig",)),
+    _check("networkLookup", "network_lookup", kinds=("DaemonSet",)),  # the Multus DaemonSets' flags and mounts
+    _check("ciliumDatapath", "cilium_datapath", kinds=(*VIRTUAL_MACHINES, NAD)),  # VMs, or bridge NADs
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
@@ -122,7 +123,8 @@ class HalfEdit:
 
 def test_a_module_that_raises_leaves_its_items_byte_identical(monkeypatch: pytest.MonkeyPatch) -> None:
     text = (TESTDATA / "pipeline" / "upstream-like" / "input.yaml").read_text()
-    monkeypatch.setattr(registry, "TRANSFORMS", (registry.Module("transform", HalfEdit, ()),))
+    monkeypatch.setitem(sys.modules, "half_edit", HalfEdit)  # where the engine imports it from
+    monkeypatch.setattr(registry, "TRANSFORMS", (registry.Module("transform", "halfEdit", "half_edit", ()),))
     monkeypatch.setattr(registry, "CHECKS", ())
     resource_list = resourcelist.read(text)
     results = pipeline.run(resource_list)
@@ -131,3 +133,33 @@ def test_a_module_that_raises_leaves_its_items_byte_identical(monkeypatch: pytes
     (failure,) = results
     assert failure.tags == {"transform": "halfEdit"} and "boom" in failure.message
     assert failure.item is not None and failure.item.is_a("DaemonSet", "apps")
+
+
+@pytest.mark.parametrize("module", (*registry.TRANSFORMS, *registry.CHECKS), ids=lambda module: module.path)
+def test_the_registry_names_each_module_as_it_names_itself(module: registry.Module) -> None:
+    assert module.name == module.code.NAME
+
+
+@pytest.mark.parametrize(
+    ("needs", "absent", "present"),
+    [
+        ({"kinds": ("NetworkAttachmentDefinition",)}, "data: {about: NetworkAttachmentDefinition}", None),
+        (
+            {"words": ("k8s.v1.cni.cncf.io/networks",)},
+            "data: {about: networks}",
+            "data: {k8s.v1.cni.cncf.io/networks: a}",
+        ),
+    ],
+)
+def test_a_module_with_nothing_among_the_items_is_not_imported(
+    monkeypatch: pytest.MonkeyPatch, needs: dict[str, tuple[str, ...]], absent: str, present: str | None
+) -> None:
+    """The engine skips a module whose kinds and words are not among the items, and runs it when one is."""
+    monkeypatch.setitem(sys.modules, "needing_check", None)  # importing it fails: an error result names it
+    monkeypatch.setattr(registry, "TRANSFORMS", ())
+    monkeypatch.setattr(registry, "CHECKS", (registry.Module("check", "needing", "needing_check", (), **needs),))
+    configmap = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n"
+    assert pipeline.run(resourcelist.read(configmap + absent + "\n")) == []
+    nad = "apiVersion: k8s.cni.cncf.io/v1\nkind: NetworkAttachmentDefinition\nmetadata: {name: n}\n"
+    (failure,) = pipeline.run(resourcelist.read(nad if present is None else configmap + present + "\n"))
+    assert failure.tags == {"check": "needing"} and failure.severity == "error"

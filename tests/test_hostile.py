@@ -509,11 +509,9 @@ class Crash:
 
 @pytest.fixture
 def crashing_transform(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        registry,
-        "TRANSFORMS",
-        (*registry.TRANSFORMS[:2], registry.Module("transform", Crash, ()), *registry.TRANSFORMS[2:]),
-    )
+    monkeypatch.setitem(sys.modules, "crash_transform", Crash)  # where the engine imports it from
+    crash = registry.Module("transform", "crash", "crash_transform", ())
+    monkeypatch.setattr(registry, "TRANSFORMS", (*registry.TRANSFORMS[:2], crash, *registry.TRANSFORMS[2:]))
 
 
 def test_a_transform_that_crashes_fails_the_stream_without_output(crashing_transform: None) -> None:
