@@ -18,6 +18,8 @@ Rules (results point at `spec.config`; the message names the JSON key inside it,
   CIDR with room for addresses (a warning when it has host bits set); `rangeStart`, `rangeEnd` and
   `gateway` are addresses inside it, of its family, and `rangeStart` <= `rangeEnd`; ranges do not
   overlap; every `routes[].dst` is a CIDR and every `routes[].gw` an address.
+- A config without `type` that holds only IPAM settings (kept for other tools to read) is an info
+  while no pod, pod template or KubeVirt VM among the items attaches it, and an error once one does.
 - A config `name` that differs from `metadata.name` is a warning (the spec recommends they match;
   host-local keeps its leases under the config name).
 
@@ -43,6 +45,7 @@ from collections.abc import Generator, Iterator
 from typing import Any, NamedTuple
 
 from krm_multus import netvalues
+from krm_multus.checks import network_selection
 from krm_multus.nad import CONFIG_PATH, Index, Nad, Plugin, is_conflist
 from krm_multus.sdk.resourcelist import Item
 from krm_multus.sdk.results import Reporter, Result
@@ -74,11 +77,26 @@ class Range(NamedTuple):
 
 
 def apply(items: list[Item], config: dict[str, Any], report: Reporter) -> Iterator[Result]:
+    attachments = Attachments(items)
     for nad in Index(items):
-        yield from _check(nad, report)
+        yield from _check(nad, report, attachments)
 
 
-def _check(nad: Nad, report: Reporter) -> Iterator[Result]:
+class Attachments:
+    """Which NADs the workloads among the items attach; read once, and only when a rule asks."""
+
+    def __init__(self, items: list[Item]) -> None:
+        self.items = items
+        self._found: dict[str, set[str]] | None = None
+
+    def __contains__(self, nad: Nad) -> bool:
+        if self._found is None:
+            self._found = network_selection.attached(self.items)
+        namespaces = self._found.get(nad.name, set())
+        return nad.namespace in namespaces or bool(namespaces and (not nad.namespace or "" in namespaces))
+
+
+def _check(nad: Nad, report: Reporter, attachments: Attachments) -> Iterator[Result]:
     parsed = nad.config
     if not parsed.present:
         yield report(
@@ -95,14 +113,21 @@ def _check(nad: Nad, report: Reporter) -> Iterator[Result]:
     if parsed.value is None:
         yield report(nad.item, CONFIG_PATH, f"`spec.config` {parsed.problem}")
         return
-    for key, message, weight in _problems(nad, parsed.value):
+    for key, message, weight in _problems(nad, parsed.value, attachments):
         yield report(nad.item, CONFIG_PATH, f"`spec.config: {key}` {message}", weight)
 
 
-def _problems(nad: Nad, config: dict[str, Any]) -> Iterator[Problem]:
+def _problems(nad: Nad, config: dict[str, Any], attachments: Attachments) -> Iterator[Problem]:
     yield from _version(config)
     if is_conflist(config):
         yield from _plugin_list(config["plugins"])
+    elif not config.get("type") and "ipam" in config and nad not in attachments:
+        yield (
+            "type",
+            "is missing: this NetworkAttachmentDefinition holds only IPAM settings and no workload among the "
+            "items attaches it, so nothing breaks now; a pod that attaches it fails until `type` names a plugin",
+            "info",
+        )
     elif not config.get("type"):
         yield (
             "type",

@@ -125,6 +125,29 @@ def apply(items: list[Item], config: Config, report: Reporter) -> Iterator[Resul
         yield from _check(item, template, index, report)
 
 
+def attached(items: list[Item]) -> dict[str, set[str]]:
+    """NAD name -> the namespaces ("" for the workload's unknown one) that pods, pod templates and
+    KubeVirt VMs among the items attach it in: one pass over the items."""
+    found: dict[str, set[str]] = {}
+    for item in items:
+        if item.is_local_config:
+            continue
+        template = workloads.pod_template(item) if ANNOTATION in item.source else None
+        vm = workloads.vm_spec(item) if "multus" in item.source else None
+        if template is not None:
+            value = lookups.get(item.data, (*template, *ANNOTATIONS, ANNOTATION))
+            names = [(s.namespace, s.name) for s in _parse(value) if isinstance(s, Selection)]
+        elif vm is not None:
+            networks = lookups.as_list(lookups.get(item.data, (*vm, "networks")))
+            refs = [lookups.get(network, ("multus", "networkName")) for network in networks]
+            names = [ref.rpartition("/")[::2] for ref in refs if isinstance(ref, str)]
+        else:
+            continue
+        for namespace, name in names:
+            found.setdefault(name, set()).add(namespace or item.namespace)
+    return found
+
+
 def _check(item: Item, template: tuple[str, ...], index: Index, report: Reporter) -> Iterator[Result]:
     path = (*template, *ANNOTATIONS, ANNOTATION)
     annotations = lookups.get(item.data, (*template, *ANNOTATIONS))
