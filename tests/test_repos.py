@@ -43,13 +43,11 @@ EXACT_KEYS = ("severity", "field", "tags")
 KNOWN_GAPS: dict[str, str] = {
     "flux-app-template-thin": (
         "12.3 app-template values install plugins (cni-plugins init container) but talosPlugins warns; "
-        "12.4 ips/mac reach static IPAM and macvlan as CNI_ARGS, networkSelection warns; "
         "12.7 says 'no Multus DaemonSet' beside the multus HelmRelease; "
         "12.9 `${IOT_INTERFACE}` is judged as an interface name (error)"
     ),
     "flux-angelnu-repository-elsewhere": (
         "12.3 the angelnu chart installs plugins (cni-installer); "
-        "12.5 a `gateway` key gets the vendor-key advice, not `default-route`; "
         "12.6 angelnu release with its HelmRepository elsewhere gets no hostPaths.netns; "
         "12.7 'no Multus DaemonSet' beside the release"
     ),
@@ -71,14 +69,9 @@ KNOWN_GAPS: dict[str, str] = {
         "12.8 the archived siderolabs/install-cni behind a mirror is not recognised; "
         "12.9 Flux `${VAR}` placeholders in the NAD and the networks annotation are judged as values (errors)"
     ),
-    "helm-template-thin-v3": (
-        "12.4 `ips` reaches static IPAM as CNI_ARGS; 12.12 an IPAM-only NAD nobody attaches is an error; thin "
-        "Multus gets the thick daemon's #1346 resource raise; thin v3 /entrypoint.sh (atomic cp + mv) gets a #1221 "
-        "warning about a 'shim'"
-    ),
     "flux-home-operations-chart": (
-        "12.3 the home-operations chart's cniPlugins values install plugins; 12.4 `ips` reaches static IPAM as "
-        "CNI_ARGS; 12.6/12.7 the release (OCIRepository elsewhere) is not recognised or named"
+        "12.3 the home-operations chart's cniPlugins values install plugins; "
+        "12.6/12.7 the release (OCIRepository elsewhere) is not recognised or named"
     ),
     "flux-release-values-elsewhere": (
         "12.3 a release that renders in-cluster may install plugins: no 'not on the nodes' claim; "
