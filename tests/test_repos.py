@@ -43,8 +43,7 @@ EXACT_KEYS = ("severity", "field", "tags")
 KNOWN_GAPS: dict[str, str] = {
     "flux-app-template-thin": (
         "12.3 app-template values install plugins (cni-plugins init container) but talosPlugins warns; "
-        "12.7 says 'no Multus DaemonSet' beside the multus HelmRelease; "
-        "12.9 `${IOT_INTERFACE}` is judged as an interface name (error)"
+        "12.7 says 'no Multus DaemonSet' beside the multus HelmRelease"
     ),
     "flux-angelnu-repository-elsewhere": (
         "12.3 the angelnu chart installs plugins (cni-installer); "
@@ -66,8 +65,7 @@ KNOWN_GAPS: dict[str, str] = {
         "12.3 the whereabouts DaemonSet installs whereabouts; 12.7 'no Multus DaemonSet' beside the multus Application"
     ),
     "kustomize-thick-mirror-substitutions": (
-        "12.8 the archived siderolabs/install-cni behind a mirror is not recognised; "
-        "12.9 Flux `${VAR}` placeholders in the NAD and the networks annotation are judged as values (errors)"
+        "12.8 the archived siderolabs/install-cni behind a mirror is not recognised"
     ),
     "flux-home-operations-chart": (
         "12.3 the home-operations chart's cniPlugins values install plugins; "

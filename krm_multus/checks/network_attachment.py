@@ -20,6 +20,9 @@ Rules (results point at `spec.config`; the message names the JSON key inside it,
   overlap; every `routes[].dst` is a CIDR and every `routes[].gw` an address.
 - A config without `type` that holds only IPAM settings (kept for other tools to read) is an info
   while no pod, pod template or KubeVirt VM among the items attaches it, and an error once one does.
+- Flux `postBuild` placeholders (`${VAR}`, `${VAR:=default}`) are not values yet: a field holding one
+  is not judged, a config that is JSON once they are filled in (`"vlan": ${VLAN_ID}`) is not an
+  error, and one info per NAD names the variables left unchecked.
 - A config `name` that differs from `metadata.name` is a warning (the spec recommends they match;
   host-local keeps its leases under the config name).
 
@@ -41,12 +44,14 @@ Failing (`rangeEnd` before `rangeStart`):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Generator, Iterator
 from typing import Any, NamedTuple
 
 from krm_multus import netvalues
 from krm_multus.checks import network_selection
-from krm_multus.nad import CONFIG_PATH, Index, Nad, Plugin, is_conflist
+from krm_multus.nad import CONFIG_PATH, Index, Nad, Plugin, is_conflist, read_config
+from krm_multus.sdk import lookups
 from krm_multus.sdk.resourcelist import Item
 from krm_multus.sdk.results import Reporter, Result
 from krm_multus.wording import show
@@ -57,6 +62,8 @@ MODES = {"macvlan": ("bridge", "private", "vepa", "passthru"), "ipvlan": ("l2", 
 RANGE_ADDRESSES = ("rangeStart", "rangeEnd", "gateway")
 RANGE_KEYS = ("subnet", *RANGE_ADDRESSES)
 ON_NODE_CONFIG_DIR = "/etc/cni/multus/net.d"
+# The steps of a key as problems name it: `plugins[0].ipam.ranges[1][0].subnet`.
+_KEY_PARTS = re.compile(r"[^.\[\]]+|\[\d+\]")
 
 # A problem inside spec.config: (the JSON key, what is wrong and what to do, weight).
 Problem = tuple[str, str, str]
@@ -110,11 +117,27 @@ def _check(nad: Nad, report: Reporter, attachments: Attachments) -> Iterator[Res
             "warning",
         )
         return
-    if parsed.value is None:
+    raw = lookups.get(nad.item.data, CONFIG_PATH)
+    variables = netvalues.placeholders(raw)
+    # A placeholder where JSON wants a number (`"vlan": ${VLAN_ID}`) is JSON once Flux fills it in.
+    readable_filled = (
+        isinstance(raw, str) and bool(variables) and read_config(netvalues.fill(raw, "0")).value is not None
+    )
+    if parsed.value is None and not readable_filled:
         yield report(nad.item, CONFIG_PATH, f"`spec.config` {parsed.problem}")
         return
-    for key, message, weight in _problems(nad, parsed.value, attachments):
-        yield report(nad.item, CONFIG_PATH, f"`spec.config: {key}` {message}", weight)
+    for key, message, weight in _problems(nad, parsed.value, attachments) if parsed.value is not None else ():
+        if not _holds_placeholder(parsed.value, key, message):
+            yield report(nad.item, CONFIG_PATH, f"`spec.config: {key}` {message}", weight)
+    if variables:
+        yield report(nad.item, CONFIG_PATH, f"`spec.config` {netvalues.unchecked(variables)}", "info")
+
+
+def _holds_placeholder(config: dict[str, Any], key: str, message: str) -> bool:
+    """Whether a problem judges a Flux placeholder: the field it names holds one, or it shows one."""
+    path = tuple(int(part[1:-1]) if part.startswith("[") else part for part in _KEY_PARTS.findall(key))
+    value = lookups.get(config, path)
+    return "${" in message or (isinstance(value, str) and "${" in value)
 
 
 def _problems(nad: Nad, config: dict[str, Any], attachments: Attachments) -> Iterator[Problem]:

@@ -21,6 +21,9 @@ The value is JSON when it contains `[`, `{` or `"` (as Multus decides), else a c
   `cni-args` an object; `portMappings` objects with ports 1-65535 and protocol TCP, UDP or SCTP;
   `bandwidth` non-zero integer rates, a burst only with its rate. A key without a `.` that the
   spec does not define is a warning (Multus ignores it; vendor keys are reverse-DNS, with dots).
+- Flux `postBuild` placeholders (`${VAR}`, `${VAR:=default}`) are not values yet: a field holding
+  one is not judged (nor is the NAD a name with one points at), and one info per item names the
+  variables left unchecked.
 - Each network should be a NetworkAttachmentDefinition among the items (resolved as Multus does:
   no namespace means the pod's); one that is not is a warning, since it may exist in the cluster.
   When it is there, `bandwidth`, `portMappings` and `infiniband-guid` reach its plugins only if
@@ -183,6 +186,9 @@ def _check(item: Item, template: tuple[str, ...], index: Index, report: Reporter
     for selection in selections:
         for message, weight in _resolve(selection, item.namespace, index):
             yield report(item, path, message, weight)
+    variables = netvalues.placeholders(annotations[ANNOTATION])
+    if variables:
+        yield report(item, path, f"the value {netvalues.unchecked(variables)}", "info")
 
 
 def _parse(value: Any) -> Iterator[Problem | Selection]:
@@ -199,7 +205,7 @@ def _parse(value: Any) -> Iterator[Problem | Selection]:
             "the value is empty: Multus refuses an empty list of networks; name a network or remove the annotation",
             "error",
         )
-    elif any(mark in value for mark in JSON_MARKS):
+    elif any(mark in netvalues.fill(value) for mark in JSON_MARKS):
         yield from _json_form(value)
     else:
         yield from _comma_form(value)
@@ -230,6 +236,8 @@ def _json_form(value: str) -> Iterator[Problem | Selection]:
     try:
         parsed = json.loads(value)
     except json.JSONDecodeError as error:
+        if netvalues.placeholders(value) and _is_json(netvalues.fill(value, "0")):
+            return  # JSON once Flux fills in its variables (`"vlan": ${VLAN}`)
         yield (
             f"the value is not valid JSON (line {error.lineno} column {error.colno}: {error.msg}): fix it, or "
             "use the comma form `name,namespace/name@interface`",
@@ -250,11 +258,20 @@ def _json_form(value: str) -> Iterator[Problem | Selection]:
         label = f"network {position} (`{name}`)" if isinstance(name, str) and name else f"network {position}"
         if name in (None, ""):
             yield (f"{label} has no `name`: name the NetworkAttachmentDefinition to attach", "error")
-        yield from _typed(label, element)
-        selection = Selection(label, *(_text(element, key) for key in ("name", "namespace", "interface")), element)
+        judged = {key: value for key, value in element.items() if not netvalues.placeholders(value)}
+        yield from _typed(label, judged)
+        selection = Selection(label, *(_text(element, key) for key in ("name", "namespace", "interface")), judged)
         yield from _names(selection)
-        yield from _values(label, element)
+        yield from _values(label, judged)
         yield selection
+
+
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except (json.JSONDecodeError, RecursionError):
+        return False
+    return True
 
 
 def _text(element: dict[str, Any], key: str) -> str:
@@ -289,10 +306,10 @@ def _typed(label: str, element: dict[str, Any]) -> Iterator[Problem]:
 def _names(selection: Selection) -> Iterator[Problem]:
     label = selection.label
     for key, value in (("name", selection.name), ("namespace", selection.namespace)):
-        problem = netvalues.label_problem(value) if value else None
+        problem = netvalues.label_problem(value) if value and not netvalues.placeholders(value) else None
         if problem:
             yield (f"{label}: {key} `{value}` {problem}", "error")
-    if selection.interface:
+    if selection.interface and not netvalues.placeholders(selection.interface):
         problem = netvalues.interface_name_problem(selection.interface)
         if problem:
             yield (f"{label}: interface `{selection.interface}` {problem}: pick a name Linux accepts", "error")
