@@ -103,13 +103,14 @@ class Nad:
 class MadeNad(Nad):
     """A NAD an operator makes from `item`, one of its own resources, named as the operator names it."""
 
-    __slots__ = ("_name", "_namespace")
+    __slots__ = ("_name", "_namespace", "source")
 
-    def __init__(self, item: Item, name: str, namespace: str, config: dict[str, Any]) -> None:
+    def __init__(self, item: Item, name: str, namespace: str, config: dict[str, Any], source: str) -> None:
         self.item = item
         self.config = Config(True, config, None)
         self._name = name
         self._namespace = namespace
+        self.source = source  # where users declare capabilities: "`spec.capabilities` of SriovNetwork `ran/x`"
 
     @property
     def name(self) -> str:
@@ -140,11 +141,20 @@ def made_nads(item: Item) -> list[MadeNad]:
         plugins = [conf, *(plugin for plugin in chained if isinstance(plugin, dict))]
         config = conf if len(plugins) == 1 else {"cniVersion": "1.0.0", "name": item.name, "plugins": plugins}
         namespace = spec.get("networkNamespace") or item.namespace
-        return [MadeNad(item, item.name, namespace if isinstance(namespace, str) else "", config)]
+        origin = f"{item.kind} `{reference(item.namespace, item.name)}`"
+        namespace = namespace if isinstance(namespace, str) else ""
+        return [MadeNad(item, item.name, namespace, config, f"`spec.capabilities` of {origin}")]
     if item.kind == "Network" and item.is_a("Network", OPENSHIFT_OPERATOR):
         networks = lookups.as_list(lookups.get(item.data, ("spec", "additionalNetworks")))
         return [
-            MadeNad(item, network["name"], str(network.get("namespace") or "default"), config)
+            MadeNad(
+                item,
+                network["name"],
+                str(network.get("namespace") or "default"),
+                config,
+                f"the `capabilities` of a plugin in the `rawCNIConfig` of additional network `{network['name']}` in "
+                f"Network `{item.name}`",
+            )
             for network in networks
             if isinstance(network, dict)
             and network.get("type") == "Raw"

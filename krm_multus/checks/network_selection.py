@@ -53,7 +53,7 @@ from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 from krm_multus import netvalues, workloads
-from krm_multus.nad import Index, Plugin, not_found
+from krm_multus.nad import Index, MadeNad, Plugin, not_found
 from krm_multus.sdk import lookups
 from krm_multus.sdk.config import Config
 from krm_multus.sdk.resourcelist import Item
@@ -443,11 +443,8 @@ def _resolve(selection: Selection, pod_namespace: str, index: Index) -> Iterator
                 f"it reaches the plugins only as the `{capability}` capability, which no plugin of "
                 f"NetworkAttachmentDefinition `{nad.ref}` declares"
             )
-        yield (
-            f'{selection.label}: `{key}` is ignored: {why}; add `"capabilities": {{"{capability}": true}}` to the '
-            "plugin that should use it",
-            "warning",
-        )
+        where = nad.source if isinstance(nad, MadeNad) else "the `capabilities` of the plugin that should use it"
+        yield (f'{selection.label}: `{key}` is ignored: {why}; add `"{capability}": true` to {where}', "warning")
 
 
 def _ipam_types(plugins: list[Plugin]) -> set[str]:
