@@ -51,10 +51,9 @@ KNOWN_GAPS: dict[str, str] = {
         "12.7 'no Multus DaemonSet' beside the release"
     ),
     "flux-bjws-chart-anchors": (
-        "12.1 an anchor defined twice in the Multus HelmRelease fails the run (error, item unnamed); "
-        "12.2 an alias elsewhere in the Cilium HelmRelease blocks the cni.exclusive edit; "
         "12.3 the bjw-s-labs multus chart installs plugins (cni-plugins values); "
-        "12.7 'no Multus DaemonSet' beside the release"
+        "12.7 'no Multus DaemonSet' beside the release; "
+        "the multusDaemon check (issue 15) warns that the chart's Multus beside Cilium fails open"
     ),
     "app-template-thick-plain-cp": (
         "12.3 app-template cni-plugins-installer and the dhcp DaemonSet install plugins; "
@@ -62,10 +61,14 @@ KNOWN_GAPS: dict[str, str] = {
         "12.7 'no Multus DaemonSet' (a warning under an explicit target) beside the release"
     ),
     "argo-multi-source": (
-        "12.3 the whereabouts DaemonSet installs whereabouts; 12.7 'no Multus DaemonSet' beside the multus Application"
+        "12.3 the whereabouts DaemonSet installs whereabouts; "
+        "12.7 'no Multus DaemonSet' beside the multus Application; "
+        "the multusDaemon check (issue 15) warns that the chart's Multus beside Cilium fails open"
     ),
     "kustomize-thick-mirror-substitutions": (
-        "12.8 the archived siderolabs/install-cni behind a mirror is not recognised"
+        "12.8 the archived siderolabs/install-cni behind a mirror is not recognised; issue 15's results are not "
+        "in the expectation yet: multusDaemon (fails open beside Cilium) and resources (connectionLimit warning, "
+        "512Mi delegate memory)"
     ),
     "flux-home-operations-chart": (
         "12.3 the home-operations chart's cniPlugins values install plugins; "
@@ -75,9 +78,7 @@ KNOWN_GAPS: dict[str, str] = {
         "12.3 a release that renders in-cluster may install plugins: no 'not on the nodes' claim; "
         "12.6 an ambiguous Multus release gets no result naming it and the config that decides"
     ),
-    "sriov-operator-ovs": (
-        "12.3 the OVS CNI DaemonSet installs `ovs`; 12.10 a Job with generateName fails the whole stream"
-    ),
+    "sriov-operator-ovs": ("12.3 the OVS CNI DaemonSet installs `ovs`"),
 }
 
 
