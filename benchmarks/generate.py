@@ -288,7 +288,9 @@ def _namespace(index: int) -> str:
 
 
 def network_attachment(index: int) -> str:
-    """A macvlan network in the namespace of the Deployments that use it."""
+    """A macvlan network in the namespace of the Deployments that use it, with whereabouts IPAM (one
+    cluster-wide pool, as a network whose pods run on several nodes needs: no finding expected)."""
+    subnet = f"10.{index // 256 % 256}.{index % 256}.0/24"
     return f"""\
 apiVersion: k8s.cni.cncf.io/v1
 kind: NetworkAttachmentDefinition
@@ -296,7 +298,8 @@ metadata:
   name: macvlan-{index:05d}
   namespace: {_namespace(index)}
 spec:
-  config: '{{"cniVersion": "0.3.1", "type": "macvlan", "master": "eth1", "mode": "bridge", "ipam": {{"type": "dhcp"}}}}'
+  config: '{{"cniVersion": "0.3.1", "type": "macvlan", "master": "eth1", "mode": "bridge",
+    "ipam": {{"type": "whereabouts", "range": "{subnet}"}}}}'
 """
 
 

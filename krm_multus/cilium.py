@@ -4,13 +4,15 @@ Cilium does not ship.
 
 Why one module: the cilium transforms and the helmValues transform must recognise Cilium the same
 way and write the same `cni-exclusive` value for the same reason; the failClosed transform moves
-Cilium's CNI config, the multusDaemon check asks where it is, and the resources transform sizes
-Multus for `cilium-cni` delegates, all with the same rule for "Cilium is here".
+Cilium's CNI config, the multusDaemon check asks where it is, the resources transform sizes
+Multus for `cilium-cni` delegates, and the Cilium checks read its settings, all with the same rule
+for "Cilium is here".
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 from krm_multus import helm, multus, talos
 from krm_multus.sdk import lookups
@@ -21,6 +23,10 @@ CHART = "cilium"
 CONFIG_MAP = "cilium-config"
 AGENT = "cilium"
 EXCLUSIVE = ("data", "cni-exclusive")
+GROUP = "cilium.io"
+# A CiliumNodeConfig overrides `cilium-config` keys, from its `spec.defaults`, on the nodes it selects.
+NODE_CONFIG = "CiliumNodeConfig"
+NODE_EXCLUSIVE = ("spec", "defaults", "cni-exclusive")
 INSTALL_CNI = "install-cni"
 RUNTIME_CONF_DIR = "/etc/cni/net.d"  # where containerd and CRI-O look, and the chart's `cni.confPath` default
 CONF_PATH = ("cni", "confPath")
@@ -46,10 +52,58 @@ TAGS_BY_TALOS = {
 }
 
 
-class Deployment:
-    """What of a Cilium installation is among the items: its ConfigMaps, agents and Helm releases."""
+class Setting(NamedTuple):
+    """One Cilium setting: its `cilium-config` key and its Helm value (the checks read these)."""
 
-    __slots__ = ("agents", "config_maps", "releases")
+    key: str
+    value: tuple[str, ...]
+
+    def named(self, source: Source) -> str:
+        return f"`{self.key}`" if source.is_config_map else f"`{'.'.join(self.value)}`"
+
+
+KUBE_PROXY_REPLACEMENT = Setting("kube-proxy-replacement", ("kubeProxyReplacement",))
+SOCKET_LB = Setting("bpf-lb-sock", ("socketLB", "enabled"))
+HOST_NAMESPACE_ONLY = Setting("bpf-lb-sock-hostns-only", ("socketLB", "hostNamespaceOnly"))
+LEGACY_ROUTING = Setting("enable-host-legacy-routing", ("bpf", "hostLegacyRouting"))
+BPF_MASQUERADE = Setting("enable-bpf-masquerade", ("bpf", "masquerade"))
+DEVICES = Setting("devices", ("devices",))
+
+
+class Found(NamedTuple):
+    """A setting's value (lookups.MISSING when unset) and where to report it: the item and the field."""
+
+    value: Any
+    item: Item
+    path: Path
+
+
+class Source(NamedTuple):
+    """Where the Cilium settings come from: a `cilium-config` ConfigMap or a release of the chart."""
+
+    item: Item
+    label: str
+    read: Callable[[Setting], Found]
+
+    @property
+    def is_config_map(self) -> bool:
+        return self.item.kind == "ConfigMap"
+
+    def get(self, setting: Setting) -> Any:
+        return self.read(setting).value
+
+    def on(self, setting: Setting) -> bool:
+        return str(self.get(setting)).strip().lower() in ("true", "strict")
+
+    def shown(self, setting: Setting) -> str:
+        value = self.get(setting)
+        return "not set" if value is lookups.MISSING else f"{helm.as_text(value)!r}"
+
+
+class Deployment:
+    """What of a Cilium installation is among the items: its ConfigMaps, agents, Helm releases and CiliumNodeConfigs."""
+
+    __slots__ = ("agents", "config_maps", "node_configs", "releases")
 
     def __init__(self, items: list[Item]) -> None:
         # The name in the text first: a cluster has thousands of ConfigMaps, and reading a name parses the item.
@@ -63,10 +117,23 @@ class Deployment:
         ]
         self.agents = [item for item in items if item.is_a("DaemonSet", "apps") and item.name == AGENT]
         self.releases = releases(items)
+        self.node_configs = node_configs(items)
 
     def in_use(self, enabled: Any) -> bool:
         """Whether Cilium is used: `spec.cilium.enabled` true, or (`auto`) any part of it is among the items."""
-        return enabled is True or (enabled == "auto" and bool(self.config_maps or self.agents or self.releases))
+        found = self.config_maps or self.agents or self.releases or self.node_configs
+        return enabled is True or (enabled == "auto" and bool(found))
+
+    def sources(self) -> list[Source]:
+        """Every place the Cilium settings come from: the `cilium-config` ConfigMaps, then the releases."""
+        found = [
+            Source(item, f"ConfigMap `{item.namespace}/{item.name}`", _config_map_reader(item))
+            for item in self.config_maps
+        ]
+        for release in self.releases:
+            label = f"the values of {release.item.kind} `{release.item.namespace}/{release.item.name}`"
+            found.append(Source(release.item, label, _release_reader(release)))
+        return found
 
     def conf_dirs(self) -> list[str]:
         """Every host directory Cilium is seen to write its CNI config to (the chart's default where unset)."""
@@ -75,6 +142,27 @@ class Deployment:
             value = release_conf_dir(release)
             found.append(RUNTIME_CONF_DIR if value is lookups.MISSING else str(value))
         return [directory.rstrip("/") or "/" for directory in found]
+
+
+def _config_map_reader(item: Item) -> Callable[[Setting], Found]:
+    def read(setting: Setting) -> Found:
+        return Found(lookups.get(item.data, ("data", setting.key), lookups.MISSING), item, ("data", setting.key))
+
+    return read
+
+
+def _release_reader(release: helm.Release) -> Callable[[Setting], Found]:
+    def read(setting: Setting) -> Found:
+        """The value of the last place that sets it, as Helm merges; the release's chart when none does."""
+        found = Found(lookups.MISSING, release.item, release.source)
+        for values in release.values:
+            value = helm.lookup(values, setting.value) if values.may_set(setting.value) else lookups.MISSING
+            if value is not lookups.MISSING and values.item is not None:
+                inline = values.kind == "inline"
+                found = Found(value, values.item, (*values.path, *setting.value) if inline else values.path)
+        return found
+
+    return read
 
 
 def conf_volume(agent: Item) -> tuple[Path, str] | None:
@@ -99,6 +187,16 @@ def release_conf_dir(release: helm.Release) -> Any:
 def releases(items: list[Item]) -> list[helm.Release]:
     """The Flux HelmReleases and Argo CD Application sources that install the Cilium chart."""
     return [release for release in helm.releases(items) if release.chart == CHART]
+
+
+def node_configs(items: list[Item]) -> list[Item]:
+    """The CiliumNodeConfigs among the items (`cilium.io/v2`, `v2alpha1` before it; local-config ones left out)."""
+    return [item for item in items if item.is_a(NODE_CONFIG, GROUP) and not item.is_local_config]
+
+
+def sets_exclusive(node_config: Item) -> bool:
+    """Whether a CiliumNodeConfig sets `cni-exclusive` at all (then it overrides the cluster value)."""
+    return lookups.get(node_config.data, NODE_EXCLUSIVE, lookups.MISSING) is not lookups.MISSING
 
 
 def exclusive_reason(exclusive: bool) -> str:

@@ -49,6 +49,9 @@ class Release(NamedTuple):
     repository: str  # the chart repository's URL where it is known, else ""
     values: tuple[Values, ...]  # lowest precedence first
     source: Path  # where the chart is named in the item (Argo CD: which source)
+    # The Flux source the release names ("HelmRepository flux-system/angelnu-charts"), known even
+    # where that source is not among the items; "" for Argo CD, whose `repository` is always known.
+    source_ref: str = ""
 
 
 def releases(items: list[Item]) -> list[Release]:
@@ -135,10 +138,10 @@ def _flux(item: Item, items: list[Item]) -> Release:
     namespace = item.namespace
     chart = lookups.mapping(lookups.mapping(spec.get("chart")).get("spec"))
     reference = lookups.mapping(spec.get("chartRef"))
-    name, url = "", ""
+    name, url, named = "", "", {}
     if chart.get("chart"):
         name = _chart_name(chart["chart"])
-        source = lookups.mapping(chart.get("sourceRef"))
+        source = named = lookups.mapping(chart.get("sourceRef"))
         url = _url(
             _find(
                 items,
@@ -148,6 +151,7 @@ def _flux(item: Item, items: list[Item]) -> Release:
             )
         )
     elif reference.get("name"):
+        named = reference
         kind = str(reference.get("kind") or "")
         found = (
             _find(items, kind, reference["name"], str(reference.get("namespace") or namespace))
@@ -173,7 +177,17 @@ def _flux(item: Item, items: list[Item]) -> Release:
         if isinstance(entry, dict)
     ]
     values.append(_own("inline", item, ("spec", "values")))
-    return Release(item, name, url, tuple(values), ("spec", "chart") if chart else ("spec", "chartRef"))
+    where = ("spec", "chart") if chart else ("spec", "chartRef")
+    return Release(item, name, url, tuple(values), where, _source_ref(named, namespace))
+
+
+def _source_ref(reference: dict[str, Any], namespace: str) -> str:
+    """How messages name a Flux `sourceRef` or `chartRef`: its kind, namespace and name."""
+    if not reference.get("name"):
+        return ""
+    kind = str(reference.get("kind") or "HelmRepository")
+    parts = (str(reference.get("namespace") or namespace), str(reference["name"]))
+    return f"{kind} {'/'.join(part for part in parts if part)}"
 
 
 def _values_from(entry: dict[str, Any], where: Path, items: list[Item], namespace: str) -> Values:

@@ -20,9 +20,10 @@ MAIN_CONTAINER = "kube-multus"
 MULTUS_REPOSITORY = "multus-cni"
 DEFAULT_BIN_DIR = "/host/opt/cni/bin"
 ARM64_SUFFIX = "-arm64"
-# Community images that copy the reference CNI plugins into /host/opt/cni/bin, and the archived
-# siderolabs one the Talos guide still names (siderolabs/pkgs#1399).
-PLUGIN_IMAGES = ("cni-plugins", "install-cni")
+# Images that copy the reference CNI plugins into /host/opt/cni/bin, by the last part of their
+# repository path: the community `cni-plugins` (and d4rkfella's `cni-plugins-install`) and the
+# archived siderolabs `install-cni` the Talos guide still names (siderolabs/pkgs#1399).
+PLUGIN_IMAGES = ("cni-plugins", "install-cni", "cni-plugins-install")
 ARCHIVED_PLUGIN_IMAGE = "ghcr.io/siderolabs/install-cni"
 MAINTAINED_PLUGIN_IMAGES = (
     "ghcr.io/home-operations/cni-plugins",
@@ -113,6 +114,17 @@ def split_image(image: str) -> tuple[str, str]:
     return head + slash + name, tag
 
 
+def repository_is(image: str, repository: str) -> bool:
+    """Whether `image` comes from `repository` (`siderolabs/install-cni`, or a last part alone such as
+    `multus-cni`) under any registry or proxy prefix: its repository path ends with those components.
+
+    Why one rule: air-gapped and proxied clusters pull `harbor.example.com/ghcr/siderolabs/install-cni`;
+    every recogniser must see the image it mirrors, and none may match a mere substring.
+    """
+    wanted = repository.split("/")
+    return split_image(image)[0].split("/")[-len(wanted) :] == wanted
+
+
 def image_version(image: str) -> tuple[int, int, int] | None:
     """The release an image tag names (`v4.2.4-thick` -> (4, 2, 4)); None for moving tags and digests."""
     found = _VERSION_TAG.match(split_image(image)[1])
@@ -138,14 +150,15 @@ def flag_value(args: list[str], name: str) -> tuple[int, str] | None:
     return None
 
 
-def _words(container: dict[str, Any]) -> str:
+def words(container: dict[str, Any]) -> str:
+    """What a container runs: its command and args as one line."""
     parts = [part for key in ("command", "args") if isinstance(found := container.get(key), list) for part in found]
     return " ".join(str(part) for part in parts)
 
 
 def flavor(item: Item) -> str:
     """ "thick" (multus-daemon plus a shim) or "thin" (the multus binary as the CNI plugin), by what runs."""
-    main = " ".join(_words(c) for c in containers(item))
+    main = " ".join(words(c) for c in containers(item))
     if "multus-daemon" in main:
         return "thick"
     if "thin_entrypoint" in main or "entrypoint.sh" in main:
@@ -158,8 +171,8 @@ def generation(item: Item) -> int:
     version = image_version(image_of(item))
     if version is not None:
         return version[0]
-    words = " ".join(_words(c) for c in containers(item) + containers(item, "initContainers"))
-    if "entrypoint.sh" in words or re.search(r"/bin/multus(?:\s|$)", words):
+    runs = " ".join(words(c) for c in containers(item) + containers(item, "initContainers"))
+    if "entrypoint.sh" in runs or re.search(r"/bin/multus(?:\s|$)", runs):
         return 3
     return 4
 
@@ -180,22 +193,27 @@ def main_container(item: Item) -> str | None:
 
 
 def is_multus_image(image: str) -> bool:
-    """Whether an image is a Multus build: `multus-cni` in its repository path, not in its tag.
+    """Whether an image is a Multus build: its repository path ends with `multus-cni` (any registry,
+    mirror or organisation: bitnami's is `bitnami/multus-cni`), whatever its tag.
 
     Not plain `multus`: the multus-dynamic-networks-controller and multus-networkpolicy DaemonSets
     are not Multus."""
-    return MULTUS_REPOSITORY in split_image(image)[0]
+    return repository_is(image, MULTUS_REPOSITORY)
 
 
 def is_plugin_installer(container: dict[str, Any]) -> bool:
     """Whether a container installs the reference CNI plugins (macvlan, ipvlan, ...): one named
-    `install-cni`, or one running a community `cni-plugins` image or an `install-cni` image."""
-    repository = split_image(str(container.get("image") or ""))[0]
-    return container.get("name") == "install-cni" or any(name in repository for name in PLUGIN_IMAGES)
+    `install-cni`, or one running a plugin image (`PLUGIN_IMAGES`) from any registry or mirror."""
+    return container.get("name") == "install-cni" or is_plugin_image(str(container.get("image") or ""))
+
+
+def is_plugin_image(image: str) -> bool:
+    return any(repository_is(image, name) for name in PLUGIN_IMAGES)
 
 
 def is_archived_plugin_image(image: str) -> bool:
-    return split_image(image)[0] == ARCHIVED_PLUGIN_IMAGE
+    """siderolabs/install-cni, from ghcr.io or a mirror of it (it runs `/install-cni.sh`)."""
+    return repository_is(image, ARCHIVED_PLUGIN_IMAGE.partition("/")[2])
 
 
 class BinaryInstall(NamedTuple):
@@ -208,10 +226,10 @@ class BinaryInstall(NamedTuple):
 
 def binary_install(container: dict[str, Any]) -> BinaryInstall | None:
     """How a container installs Multus, read from its command and args; None when it does not."""
-    commands = _shell_commands(_words(container))
-    words = [word for command in commands for word in command]
-    if any(posixpath.basename(word) == "install_multus" for word in words):
-        return _install_multus(words)
+    commands = shell_commands(container)
+    run = [word for command in commands for word in command]
+    if any(posixpath.basename(word) == "install_multus" for word in run):
+        return _install_multus(run)
     return next((found for command in commands if (found := _copy(command)) is not None), None)
 
 
@@ -223,37 +241,55 @@ def _install_multus(words: list[str]) -> BinaryInstall:
     return BinaryInstall(binary, "install_multus", directory)
 
 
-def _copy(command: list[str]) -> BinaryInstall | None:
-    """A `cp` of the Multus binary or shim (after any wrapper such as `exec`); None for other commands."""
+class Copy(NamedTuple):
+    """A `cp` command: its flags, the files it copies and where to."""
+
+    flags: list[str]
+    sources: list[str]
+    target: str
+
+
+def copy(command: list[str]) -> Copy | None:
+    """A `cp` (after any wrapper such as `exec`) with at least one file and a target; None for other commands."""
     start = next((index for index, word in enumerate(command) if posixpath.basename(word) == "cp"), None)
     if start is None:
         return None
     flags = [word for word in command[start + 1 :] if word.startswith("-")]
     files = [word for word in command[start + 1 :] if not word.startswith("-")]
-    binaries = {posixpath.basename(path) for path in files[:-1]} & {"multus-shim", "multus"}
-    if not binaries or len(files) < 2:
+    return Copy(flags, files[:-1], files[-1]) if len(files) >= 2 else None
+
+
+def _copy(command: list[str]) -> BinaryInstall | None:
+    """A `cp` of the Multus binary or shim; None for other commands."""
+    found = copy(command)
+    if found is None:
+        return None
+    flags = found.flags
+    binaries = {posixpath.basename(path) for path in found.sources} & {"multus-shim", "multus"}
+    if not binaries:
         return None
     forced = any(flag == "--force" or (not flag.startswith("--") and "f" in flag) for flag in flags)
     binary = "multus-shim" if "multus-shim" in binaries else "multus"
-    target = files[-1]
+    target = found.target
     directory = posixpath.dirname(target) if posixpath.basename(target) == binary else target.rstrip("/")
     return BinaryInstall(binary, "cp -f" if forced else "cp", directory or "/")
 
 
-def _shell_commands(line: str) -> list[list[str]]:
-    """The simple commands of a shell line, each as its words, cut at operators (`&&`, `;`, `|`, ...).
+def shell_commands(container: dict[str, Any]) -> list[list[str]]:
+    """The simple commands a container runs, each as its words, cut at operators (`&&`, `;`, `|`, ...).
 
     `command` and `args` are joined first, so `sh -c "a && b"` is read as its script's commands.
     A line shlex cannot read (an unbalanced quote) is read as plain words.
     """
+    line = words(container)
     lexer = shlex.shlex(line, posix=True, punctuation_chars=True)
     lexer.whitespace_split = True
     try:
-        words = list(lexer)
+        tokens = list(lexer)
     except ValueError:
-        words = line.split()
+        tokens = line.split()
     commands: list[list[str]] = [[]]
-    for word in words:
+    for word in tokens:
         if word and all(char in lexer.punctuation_chars for char in word):
             commands.append([])
         else:

@@ -31,6 +31,8 @@ KIND = "NetworkAttachmentDefinition"
 GROUP = "k8s.cni.cncf.io"
 CONFIG_PATH = ("spec", "config")
 MACVLAN_LIKE = ("macvlan", "ipvlan")
+DEFAULT_BRIDGE = "cni0"  # what the bridge plugin calls its bridge when the config names none
+DATA_DIR = "dataDir"  # where host-local keeps its leases (default /var/lib/cni/networks)
 
 
 class Config(NamedTuple):
@@ -53,20 +55,24 @@ class Plugin(NamedTuple):
         return value if isinstance(value, str) else ""
 
     @property
+    def ipam(self) -> dict[str, Any]:
+        return lookups.mapping(self.conf.get("ipam"))
+
+    @property
     def ipam_type(self) -> str:
-        ipam = self.conf.get("ipam")
-        value = ipam.get("type") if isinstance(ipam, dict) else None
+        value = self.ipam.get("type")
         return value if isinstance(value, str) else ""
 
 
 class Nad:
     """One NetworkAttachmentDefinition item and its parsed config."""
 
-    __slots__ = ("config", "item")
+    __slots__ = ("config", "data", "item")
 
     def __init__(self, item: Item) -> None:
         self.item = item
-        spec = item.data.get("spec") if isinstance(item.data, dict) else None
+        self.data = item.data  # what the config was read from: `index` tells an edited item by it
+        spec = self.data.get("spec") if isinstance(self.data, dict) else None
         self.config = read_config(spec.get("config") if isinstance(spec, dict) else None)
 
     @property
@@ -99,6 +105,10 @@ class Nad:
         """The macvlan or ipvlan plugin types this NAD uses (top level or anywhere in a conflist)."""
         return [kind for kind in self.types() if kind in MACVLAN_LIKE]
 
+    def host_local(self) -> list[Plugin]:
+        """The plugins whose IPAM is host-local."""
+        return [plugin for plugin in self.plugins() if plugin.ipam_type == "host-local"]
+
 
 class MadeNad(Nad):
     """A NAD an operator makes from `item`, one of its own resources, named as the operator names it."""
@@ -107,6 +117,7 @@ class MadeNad(Nad):
 
     def __init__(self, item: Item, name: str, namespace: str, config: dict[str, Any], source: str) -> None:
         self.item = item
+        self.data = item.data
         self.config = Config(True, config, None)
         self._name = name
         self._namespace = namespace
@@ -210,6 +221,23 @@ class Index:
     """The NADs among the items (local-config ones left out), found by name as Multus finds them;
     `find` also finds the NADs operators make from their resources among the items."""
 
+    _last: tuple[list[Item], list[Item], Index] | None = None
+
+    @classmethod
+    def of(cls, items: list[Item]) -> Index:
+        """The Index of `items`, built once for all the modules of a run that read it.
+
+        Valid while the list holds the same items and no NAD among them was edited or restored since
+        (an edit gives the item new `data`); otherwise built afresh.
+        """
+        if cls._last is not None:
+            listed, held, found = cls._last
+            if listed is items and held == items and all(nad.item.data is nad.data for nad in found):
+                return found
+        found = cls(items)
+        cls._last = (items, list(items), found)
+        return found
+
     def __init__(self, items: list[Item]) -> None:
         self.nads = [Nad(item) for item in items if item.is_a(KIND, GROUP) and not item.is_local_config]
         made = [nad for item in items if not item.is_local_config for nad in made_nads(item)]
@@ -220,12 +248,32 @@ class Index:
     def __iter__(self) -> Iterator[Nad]:
         return iter(self.nads)
 
+    def named(self, name: str) -> list[Nad]:
+        """Every NAD called `name`, in any namespace."""
+        return self._by_name.get(name, [])
+
     def find(self, name: str, namespace: str) -> Nad | None:
         """The NAD `name` in `namespace` (the reference's own or the workload's; "" for unknown)."""
-        candidates = self._by_name.get(name, [])
+        candidates = self.named(name)
         exact = [nad for nad in candidates if nad.namespace == namespace]
         loose = [nad for nad in candidates if not namespace or not nad.namespace]
         return next(iter(exact or loose), None)
+
+    def missing(self, name: str, namespace: str, written: bool, owner: str, waiting: str) -> str:
+        """Why network `name` finds no NAD in `namespace` among the items, and what to do.
+
+        A reference without a namespace (`written` false) is looked up in the owner's namespace, never
+        in `default` (multus-cni #337): when the items hold the NAD only elsewhere, say where.
+        """
+        elsewhere = sorted({nad.namespace for nad in self.named(name)})
+        if written or not elsewhere:
+            return not_found(name, namespace, owner, waiting)
+        choice = " (or the namespace you mean)" if len(elsewhere) > 1 else ""
+        return (
+            f"without a namespace Multus looks `{name}` up in the {owner}'s namespace `{namespace}`, not in "
+            f"`default`, and the items hold NetworkAttachmentDefinition `{name}` only in "
+            f"{', '.join(f'`{other}`' for other in elsewhere)}: write `{elsewhere[0]}/{name}`{choice}"
+        )
 
 
 def reference(namespace: str, name: str) -> str:

@@ -9,7 +9,19 @@ from __future__ import annotations
 from types import ModuleType
 from typing import NamedTuple
 
-from krm_multus.checks import kubevirt, multus_daemon, network_attachment, network_selection, talos_plugins
+from krm_multus.checks import (
+    cilium_datapath,
+    cilium_node_config,
+    dhcp_daemon,
+    host_local_data_dir,
+    host_local_ranges,
+    kubevirt,
+    multus_daemon,
+    network_attachment,
+    network_lookup,
+    network_selection,
+    talos_plugins,
+)
 from krm_multus.transforms import (
     archived_plugin_image,
     cilium_exclusive,
@@ -18,6 +30,7 @@ from krm_multus.transforms import (
     helm_values,
     image,
     install_binary,
+    ipam_data_dir,
     netns,
     resources,
     target,
@@ -59,5 +72,21 @@ TRANSFORMS = (
     _transform(archived_plugin_image),
     _transform(helm_values),
     _transform(fail_closed),
+    _transform(ipam_data_dir),
 )
-CHECKS = tuple(_check(code) for code in (network_attachment, network_selection, kubevirt, talos_plugins, multus_daemon))
+CHECKS = tuple(
+    _check(code)
+    for code in (
+        network_attachment,
+        network_selection,
+        kubevirt,
+        talos_plugins,
+        multus_daemon,
+        host_local_ranges,
+        host_local_data_dir,
+        dhcp_daemon,
+        cilium_node_config,
+        network_lookup,
+        cilium_datapath,
+    )
+)

@@ -26,6 +26,7 @@ VM_SPECS: dict[str, Path] = {
     "VirtualMachine": ("spec", "template", "spec"),
     "VirtualMachineInstance": ("spec",),
 }
+VM_INTERFACES: Path = ("domain", "devices", "interfaces")  # inside the VMI spec
 
 
 def pod_template(item: Item) -> Path | None:
@@ -34,6 +35,11 @@ def pod_template(item: Item) -> Path | None:
         return () if item.api_version == "v1" else None
     found = POD_TEMPLATES.get(item.kind)
     return found[1] if found is not None and item.is_a(item.kind, found[0]) else None
+
+
+def vm_interface(spec_path: Path, name: str, binding: str) -> Path:
+    """Where the binding (`bridge`, `masquerade`, ...) of VM interface `name` is, below the VMI spec at `spec_path`."""
+    return (*spec_path, *VM_INTERFACES, {"name": name}, binding)
 
 
 def vm_spec(item: Item) -> Path | None:

@@ -184,7 +184,10 @@ def check_kpt_package(
     [again] = results["items"]
     changes = [result for result in again.get("results", []) if "proposedValue" in result.get("field", {})]
     assert not changes, "a second run reported changes"
-    assert all(result in item["results"] for result in again.get("results", [])), "a second run found more"
+    # Where a document sits in its file is kpt's to number: the arm64 copy the first run adds has none yet.
+    first_results = [_without_index(result) for result in item["results"]]
+    more = [result for result in again.get("results", []) if _without_index(result) not in first_results]
+    assert not more, f"a second run found more: {more}"
 
 
 def check_kpt_bad_config(tmp_path: Path, command_id: str, function: str, mutator: dict[str, Any] | None) -> None:
@@ -270,3 +273,8 @@ def check_stream_bad_config(tmp_path: Path, command_id: str) -> None:
     assert run.stdout == ""
     assert "[error]" in run.stderr and BAD_TALOS_VERSION in run.stderr
     assert snapshot(package) == before
+
+
+def _without_index(result: dict[str, Any]) -> dict[str, Any]:
+    file = {key: value for key, value in result.get("file", {}).items() if key != "index"}
+    return {**result, "file": file} if "file" in result else result

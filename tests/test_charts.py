@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from krm_multus import helm, multus
+from krm_multus import charts, helm, installers, multus
 from krm_multus.sdk import config
 from krm_multus.sdk.resourcelist import Item
 
@@ -68,10 +68,29 @@ def test_binary_install_is_read_from_what_runs(container: dict, expected: tuple 
         ({"name": "x", "image": "ghcr.io/siderolabs/install-cni:v1.7.0"}, True),
         ({"name": "install-multus-binary", "image": "ghcr.io/k8snetworkplumbingwg/multus-cni:v4.2.2-thick"}, False),
         ({"name": "tag-only", "image": "docker.io/library/busybox:cni-plugins"}, False),
+        ({"name": "mirrored", "image": "registry.example.com/siderolabs/install-cni:v1.9.0"}, True),
+        ({"name": "prefixed", "image": "ghcr.io/example/my-cni-plugins:1"}, False),
     ],
 )
 def test_plugin_installers(container: dict, installs: bool) -> None:
     assert multus.is_plugin_installer(container) is installs
+
+
+@pytest.mark.parametrize(
+    ("image", "multus_image", "archived"),
+    [
+        ("harbor.example.com/ghcr/k8snetworkplumbingwg/multus-cni:v4.2.4-thick", True, False),
+        ("docker.io/bitnami/multus-cni:4.2.2@sha256:0123", True, False),
+        ("ghcr.io/k8snetworkplumbingwg/multus-cni-fork:v4", False, False),
+        ("ghcr.io/example/tools:multus-cni", False, False),
+        ("registry.example.com/siderolabs/install-cni:v1.9.0", False, True),
+        ("localhost:5000/siderolabs/install-cni", False, True),
+        ("ghcr.io/notsiderolabs/install-cni:v1.9.0", False, False),
+    ],
+)
+def test_images_by_repository_path_under_any_prefix(image: str, multus_image: bool, archived: bool) -> None:
+    assert multus.is_multus_image(image) is multus_image
+    assert multus.is_archived_plugin_image(image) is archived
 
 
 def _daemonset(name: str, image: str) -> Item:
@@ -148,3 +167,64 @@ metadata: {name: from-git}
 spec: {source: {repoURL: https://github.com/example/ops.git, path: cilium}}
 """)
     assert helm.releases(items) == []
+
+
+def _flux_multus(source: str, values: str = "{}") -> str:
+    return f"""
+apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata: {{name: multus, namespace: network}}
+spec:
+  chart: {{spec: {{chart: multus, sourceRef: {{kind: HelmRepository, name: {source}, namespace: flux-system}}}}}}
+  values: {values}
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "chart"),
+    [
+        (_flux_multus("angelnu-charts"), charts.ANGELNU),
+        (_flux_multus("bjw-s-labs"), charts.BJW_S_LABS),
+        (_flux_multus("charts", "{cni: {paths: {bin: /opt/cni/bin}}}"), charts.ANGELNU),
+        (_flux_multus("charts", "{cni: {binPath: /opt/cni/bin}}"), charts.BJW_S_LABS),
+        (_flux_multus("charts", "{cniPlugins: {image: {tag: 1.7.1}}}"), charts.HOME_OPERATIONS),
+        (_flux_multus("charts", "{hostCNIBinDir: /opt/cni/bin}"), charts.BITNAMI),
+        (_flux_multus("charts", "{tolerations: []}"), ""),
+    ],
+    ids=[
+        "source-angelnu",
+        "source-bjw-s",
+        "values-angelnu",
+        "values-bjw-s",
+        "values-home-ops",
+        "values-bitnami",
+        "untold",
+    ],
+)
+def test_multus_charts_by_source_name_then_values(text: str, chart: str) -> None:
+    [release] = helm.releases(_items(text))
+    assert release.source_ref.startswith("HelmRepository flux-system/")
+    assert charts.identify(release) == chart
+
+
+def test_an_untold_release_takes_the_configured_chart() -> None:
+    settings, _ = config.bind({**config.typed_header(), "spec": {"helmValues": {"multusChart": charts.BITNAMI}}})
+    assert settings is not None
+    [found] = charts.releases(_items(_flux_multus("charts")), settings)
+    assert (found.chart, found.flavor, found.installs_plugins) == (charts.BITNAMI, "thin", False)
+
+
+@pytest.mark.parametrize(
+    ("container", "plugins"),
+    [
+        ({"image": "harbor.example.com/ghcr/k8snetworkplumbingwg/whereabouts:v0.9.2"}, {"whereabouts"}),
+        ({"image": "ghcr.io/example/whereabouts:v1"}, set()),
+        ({"image": "quay.io/kubevirt/ovs-cni-plugin:v0.39.0"}, {"ovs"}),
+        ({"image": "x", "command": ["sh", "-c", "cp /ovs /a /host/opt/cni/bin/ && sleep 1"]}, {"ovs", "a"}),
+        ({"image": "x", "command": ["cp", "/ovs", "/tmp/"]}, set()),
+        ({"image": "x", "command": ["/host/opt/cni/bin/dhcp", "daemon", "-hostprefix", "/hostfs"]}, {"dhcp"}),
+        ({"image": "x", "command": ["/dhcp"], "args": ["--help"]}, set()),
+    ],
+)
+def test_plugins_a_container_installs_itself(container: dict, plugins: set) -> None:
+    assert installers.plugins_of({"name": "c", **container}) == plugins

@@ -48,17 +48,41 @@ def test_configmap_keys() -> None:
             "install-cni",
             "install-cni-image",
             "cni-exclusive",
+            "ipam-data-dir",
+            "ipam-data-dir-path",
             "checks",
             "checks-severity",
             "image",
             "helm-values",
+            "multus-chart",
             *(
                 f"{name}-severity"
-                for name in ("netns", "install-binary", "resources", "image", "cilium", "helm-values", "fail-closed")
+                for name in (
+                    "netns",
+                    "install-binary",
+                    "resources",
+                    "image",
+                    "cilium",
+                    "helm-values",
+                    "fail-closed",
+                    "ipam-data-dir",
+                )
             ),
             *(
                 key
-                for check in ("network-attachment", "network-selection", "kubevirt", "talos-plugins", "multus-daemon")
+                for check in (
+                    "network-attachment",
+                    "network-selection",
+                    "kubevirt",
+                    "talos-plugins",
+                    "multus-daemon",
+                    "host-local-ranges",
+                    "host-local-data-dir",
+                    "dhcp-daemon",
+                    "cilium-node-config",
+                    "network-lookup",
+                    "cilium-datapath",
+                )
                 for key in (check, f"{check}-severity")
             ),
         ]

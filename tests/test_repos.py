@@ -40,46 +40,7 @@ RESOURCE_LIST_HEAD = "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\ni
 EXACT_KEYS = ("severity", "field", "tags")
 
 # case -> the issue-12 points it still fails on (see /work/issues/12.md).
-KNOWN_GAPS: dict[str, str] = {
-    "flux-app-template-thin": (
-        "12.3 app-template values install plugins (cni-plugins init container) but talosPlugins warns; "
-        "12.7 says 'no Multus DaemonSet' beside the multus HelmRelease"
-    ),
-    "flux-angelnu-repository-elsewhere": (
-        "12.3 the angelnu chart installs plugins (cni-installer); "
-        "12.6 angelnu release with its HelmRepository elsewhere gets no hostPaths.netns; "
-        "12.7 'no Multus DaemonSet' beside the release"
-    ),
-    "flux-bjws-chart-anchors": (
-        "12.3 the bjw-s-labs multus chart installs plugins (cni-plugins values); "
-        "12.7 'no Multus DaemonSet' beside the release; "
-        "the multusDaemon check (issue 15) warns that the chart's Multus beside Cilium fails open"
-    ),
-    "app-template-thick-plain-cp": (
-        "12.3 app-template cni-plugins-installer and the dhcp DaemonSet install plugins; "
-        "12.6 thick Multus through app-template values with a plain `cp` of the shim gets no #1221 fix; "
-        "12.7 'no Multus DaemonSet' (a warning under an explicit target) beside the release"
-    ),
-    "argo-multi-source": (
-        "12.3 the whereabouts DaemonSet installs whereabouts; "
-        "12.7 'no Multus DaemonSet' beside the multus Application; "
-        "the multusDaemon check (issue 15) warns that the chart's Multus beside Cilium fails open"
-    ),
-    "kustomize-thick-mirror-substitutions": (
-        "12.8 the archived siderolabs/install-cni behind a mirror is not recognised; issue 15's results are not "
-        "in the expectation yet: multusDaemon (fails open beside Cilium) and resources (connectionLimit warning, "
-        "512Mi delegate memory)"
-    ),
-    "flux-home-operations-chart": (
-        "12.3 the home-operations chart's cniPlugins values install plugins; "
-        "12.6/12.7 the release (OCIRepository elsewhere) is not recognised or named"
-    ),
-    "flux-release-values-elsewhere": (
-        "12.3 a release that renders in-cluster may install plugins: no 'not on the nodes' claim; "
-        "12.6 an ambiguous Multus release gets no result naming it and the config that decides"
-    ),
-    "sriov-operator-ovs": ("12.3 the OVS CNI DaemonSet installs `ovs`"),
-}
+KNOWN_GAPS: dict[str, str] = {}
 
 
 def repo_cases() -> list[Path]:

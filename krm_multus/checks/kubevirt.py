@@ -13,7 +13,9 @@ no namespace meaning the VM's), its NetworkAttachmentDefinition is looked up amo
 - a NAD whose plugin (top level, or any plugin of a conflist) is macvlan or ipvlan, under an
   interface with `bridge`, is an error: use a NAD of type `bridge` instead (the Talos guide's
   example adds `"disableContainerInterface": true`);
-- a NAD that is not among the items is a warning: it may exist in the cluster.
+- a NAD that is not among the items is a warning: it may exist in the cluster. When a network
+  without a namespace is among the items only in other namespaces, the warning names them and the
+  qualified `networkName` to write (Multus looks in the VM's namespace, never in `default`).
 
 Passing: interface `{name: lan, bridge: {}}`, network `{name: lan, multus: {networkName: br-lan}}`,
 NAD `br-lan` with `"type": "bridge"`.
@@ -30,7 +32,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from krm_multus import workloads
-from krm_multus.nad import Index, not_found
+from krm_multus.nad import Index
 from krm_multus.sdk import lookups
 from krm_multus.sdk.config import Config
 from krm_multus.sdk.resourcelist import Item
@@ -38,7 +40,6 @@ from krm_multus.sdk.results import Reporter, Result
 
 NAME = "kubevirt"
 LIMITATION = "https://kubevirt.io/user-guide/network/interfaces_and_networks/#invalid-cnis-for-secondary-networks"
-INTERFACES = ("domain", "devices", "interfaces")
 
 
 def apply(items: list[Item], config: Config, report: Reporter) -> Iterator[Result]:
@@ -48,25 +49,25 @@ def apply(items: list[Item], config: Config, report: Reporter) -> Iterator[Resul
         if spec_path is None or "multus" not in item.source or item.is_local_config:
             continue
         if index is None:
-            index = Index(items)
+            index = Index.of(items)
         yield from _check(item, spec_path, index, report)
 
 
 def _check(vm: Item, spec_path: tuple[str, ...], index: Index, report: Reporter) -> Iterator[Result]:
     spec = lookups.get(vm.data, spec_path)
     networks = lookups.by_name(lookups.get(spec, ("networks",)))
-    for name, interface in lookups.by_name(lookups.get(spec, INTERFACES)).items():
+    for name, interface in lookups.by_name(lookups.get(spec, workloads.VM_INTERFACES)).items():
         network_name = lookups.get(networks.get(name), ("multus", "networkName"))
         if not isinstance(network_name, str) or not network_name:
             continue
-        namespace, _, nad_name = network_name.rpartition("/")
-        namespace = namespace or vm.namespace
+        written, _, nad_name = network_name.rpartition("/")
+        namespace = written or vm.namespace
         nad = index.find(nad_name, namespace)
         if nad is None:
             yield report(
                 vm,
                 (*spec_path, "networks", {"name": name}, "multus", "networkName"),
-                not_found(nad_name, namespace, "VM", "the VM's launcher pod"),
+                index.missing(nad_name, namespace, bool(written), "VM", "the VM's launcher pod"),
                 "warning",
             )
             continue
@@ -74,7 +75,7 @@ def _check(vm: Item, spec_path: tuple[str, ...], index: Index, report: Reporter)
         if "bridge" in interface and kinds:
             yield report(
                 vm,
-                (*spec_path, *INTERFACES, {"name": name}, "bridge"),
+                workloads.vm_interface(spec_path, name, "bridge"),
                 (
                     f"interface `{name}` has the `bridge` binding on Multus network `{network_name}`, whose "
                     f"NetworkAttachmentDefinition `{nad.ref}` uses {kinds[0]}: the bridge binding moves the pod "

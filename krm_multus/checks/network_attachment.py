@@ -49,7 +49,7 @@ from collections.abc import Generator, Iterator
 from typing import Any, NamedTuple
 
 from krm_multus import netvalues
-from krm_multus.checks import network_selection
+from krm_multus.attachments import attachments
 from krm_multus.nad import CONFIG_PATH, Index, Nad, Plugin, is_conflist, read_config
 from krm_multus.sdk import lookups
 from krm_multus.sdk.resourcelist import Item
@@ -84,9 +84,9 @@ class Range(NamedTuple):
 
 
 def apply(items: list[Item], config: dict[str, Any], report: Reporter) -> Iterator[Result]:
-    attachments = Attachments(items)
-    for nad in Index(items):
-        yield from _check(nad, report, attachments)
+    attached = Attachments(items)
+    for nad in Index.of(items):
+        yield from _check(nad, report, attached)
 
 
 class Attachments:
@@ -98,12 +98,14 @@ class Attachments:
 
     def __contains__(self, nad: Nad) -> bool:
         if self._found is None:
-            self._found = network_selection.attached(self.items)
+            self._found = {}
+            for attachment in attachments(self.items):
+                self._found.setdefault(attachment.name, set()).add(attachment.resolved_namespace)
         namespaces = self._found.get(nad.name, set())
         return nad.namespace in namespaces or bool(namespaces and (not nad.namespace or "" in namespaces))
 
 
-def _check(nad: Nad, report: Reporter, attachments: Attachments) -> Iterator[Result]:
+def _check(nad: Nad, report: Reporter, attached: Attachments) -> Iterator[Result]:
     parsed = nad.config
     if not parsed.present:
         yield report(
@@ -126,7 +128,7 @@ def _check(nad: Nad, report: Reporter, attachments: Attachments) -> Iterator[Res
     if parsed.value is None and not readable_filled:
         yield report(nad.item, CONFIG_PATH, f"`spec.config` {parsed.problem}")
         return
-    for key, message, weight in _problems(nad, parsed.value, attachments) if parsed.value is not None else ():
+    for key, message, weight in _problems(nad, parsed.value, attached) if parsed.value is not None else ():
         if not _holds_placeholder(parsed.value, key, message):
             yield report(nad.item, CONFIG_PATH, f"`spec.config: {key}` {message}", weight)
     if variables:
@@ -140,11 +142,11 @@ def _holds_placeholder(config: dict[str, Any], key: str, message: str) -> bool:
     return "${" in message or (isinstance(value, str) and "${" in value)
 
 
-def _problems(nad: Nad, config: dict[str, Any], attachments: Attachments) -> Iterator[Problem]:
+def _problems(nad: Nad, config: dict[str, Any], attached: Attachments) -> Iterator[Problem]:
     yield from _version(config)
     if is_conflist(config):
         yield from _plugin_list(config["plugins"])
-    elif not config.get("type") and "ipam" in config and nad not in attachments:
+    elif not config.get("type") and "ipam" in config and nad not in attached:
         yield (
             "type",
             "is missing: this NetworkAttachmentDefinition holds only IPAM settings and no workload among the "

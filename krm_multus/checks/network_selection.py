@@ -26,6 +26,9 @@ The value is JSON when it contains `[`, `{` or `"` (as Multus decides), else a c
   variables left unchecked.
 - Each network should be a NetworkAttachmentDefinition among the items (resolved as Multus does:
   no namespace means the pod's); one that is not is a warning, since it may exist in the cluster.
+  When a network without a namespace is among the items only in other namespaces, the warning
+  names them and the qualified reference to write: Multus looks in the pod's namespace, never in
+  `default` (multus-cni #337).
   When it is there, `bandwidth`, `portMappings` and `infiniband-guid` reach its plugins only if
   one declares that capability: a warning otherwise. `ips` and `mac` also reach every plugin as
   CNI_ARGS (`IP=<ips joined by ,>`, `MAC=<mac>`): no warning when a plugin declares the
@@ -48,24 +51,21 @@ Failing (two networks on one interface):
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
-from typing import Any, NamedTuple
+from typing import Any
 
 from krm_multus import netvalues, workloads
-from krm_multus.nad import Index, MadeNad, Plugin, not_found
+from krm_multus.nad import Index, MadeNad, Plugin
 from krm_multus.sdk import lookups
 from krm_multus.sdk.config import Config
 from krm_multus.sdk.resourcelist import Item
 from krm_multus.sdk.results import Reporter, Result
-from krm_multus.wording import show, yaml_kind
+from krm_multus.selection import ANNOTATION, ANNOTATIONS, Problem, Selection, parse
+from krm_multus.wording import show
 
 NAME = "networkSelection"
-ANNOTATION = "k8s.v1.cni.cncf.io/networks"
-ANNOTATIONS = ("metadata", "annotations")
 PRIMARY_INTERFACE = "eth0"
 ANNOTATIONS_LIMIT = 256 * 1024  # Kubernetes' total size of an object's annotations (keys and values)
-JSON_MARKS = '[{"'
 # JSON keys of a network selection element and the type Multus unmarshals them into.
 KEY_TYPES: dict[str, type] = {
     "name": str,
@@ -101,19 +101,6 @@ MAC_ARG_PLUGINS = ("macvlan", "bridge", "tuning", "tap")
 BANDWIDTH_RATES = {"ingressBurst": "ingressRate", "egressBurst": "egressRate"}
 PROTOCOLS = ("tcp", "udp", "sctp")
 
-# A finding inside the annotation: (what is wrong and what to do, weight).
-Problem = tuple[str, str]
-
-
-class Selection(NamedTuple):
-    """One network the annotation asks for."""
-
-    label: str  # how messages name it: network 2 (`storage/san@lan0`)
-    name: str
-    namespace: str  # as written; "" means the pod's
-    interface: str  # as written; "" means automatic
-    request: dict[str, Any]  # the JSON object (empty for the comma form)
-
 
 def apply(items: list[Item], config: Config, report: Reporter) -> Iterator[Result]:
     index: Index | None = None
@@ -124,31 +111,8 @@ def apply(items: list[Item], config: Config, report: Reporter) -> Iterator[Resul
         if template is None or item.is_local_config:
             continue
         if index is None:
-            index = Index(items)
+            index = Index.of(items)
         yield from _check(item, template, index, report)
-
-
-def attached(items: list[Item]) -> dict[str, set[str]]:
-    """NAD name -> the namespaces ("" for the workload's unknown one) that pods, pod templates and
-    KubeVirt VMs among the items attach it in: one pass over the items."""
-    found: dict[str, set[str]] = {}
-    for item in items:
-        if item.is_local_config:
-            continue
-        template = workloads.pod_template(item) if ANNOTATION in item.source else None
-        vm = workloads.vm_spec(item) if "multus" in item.source else None
-        if template is not None:
-            value = lookups.get(item.data, (*template, *ANNOTATIONS, ANNOTATION))
-            names = [(s.namespace, s.name) for s in _parse(value) if isinstance(s, Selection)]
-        elif vm is not None:
-            networks = lookups.as_list(lookups.get(item.data, (*vm, "networks")))
-            refs = [lookups.get(network, ("multus", "networkName")) for network in networks]
-            names = [ref.rpartition("/")[::2] for ref in refs if isinstance(ref, str)]
-        else:
-            continue
-        for namespace, name in names:
-            found.setdefault(name, set()).add(namespace or item.namespace)
-    return found
 
 
 def _check(item: Item, template: tuple[str, ...], index: Index, report: Reporter) -> Iterator[Result]:
@@ -176,9 +140,11 @@ def _check(item: Item, template: tuple[str, ...], index: Index, report: Reporter
         )
         return
     selections = []
-    for found in _parse(annotations[ANNOTATION]):
+    for found in parse(annotations[ANNOTATION]):
         if isinstance(found, Selection):
             selections.append(found)
+            for message, weight in _judged(found):
+                yield report(item, path, message, weight)
         else:
             yield report(item, path, *found)
     for message, weight in _together(selections):
@@ -191,92 +157,11 @@ def _check(item: Item, template: tuple[str, ...], index: Index, report: Reporter
         yield report(item, path, f"the value {netvalues.unchecked(variables)}", "info")
 
 
-def _parse(value: Any) -> Iterator[Problem | Selection]:
-    """The annotation's problems, and the networks it selects."""
-    if not isinstance(value, str):
-        yield (
-            f"the value is a YAML {yaml_kind(value)}, not a string: annotation values are strings; quote it "
-            '(`\'[{"name": "..."}]\'`)',
-            "error",
-        )
-        return
-    if not value.strip():
-        yield (
-            "the value is empty: Multus refuses an empty list of networks; name a network or remove the annotation",
-            "error",
-        )
-    elif any(mark in netvalues.fill(value) for mark in JSON_MARKS):
-        yield from _json_form(value)
-    else:
-        yield from _comma_form(value)
-
-
-def _comma_form(value: str) -> Iterator[Problem | Selection]:
-    for position, raw in enumerate(value.split(","), 1):
-        entry = raw.strip()
-        label = f"network {position} (`{entry}`)"
-        if not entry:
-            yield (f"network {position} is empty: remove the extra comma", "error")
-            continue
-        for mark, form in (("/", "one `/` after the namespace"), ("@", "one `@` before the interface")):
-            if entry.count(mark) > 1:
-                yield (f"{label} has more than {form}: write `[namespace/]name[@interface]`", "error")
-                break
-        else:
-            namespace, _, rest = entry.rpartition("/")
-            name, _, interface = rest.partition("@")
-            selection = Selection(label, name.strip(), namespace.strip(), interface.strip(), {})
-            if not selection.name:
-                yield (f"{label} has no network name: write `[namespace/]name[@interface]`", "error")
-            yield from _names(selection)
-            yield selection
-
-
-def _json_form(value: str) -> Iterator[Problem | Selection]:
-    try:
-        parsed = json.loads(value)
-    except json.JSONDecodeError as error:
-        if netvalues.placeholders(value) and _is_json(netvalues.fill(value, "0")):
-            return  # JSON once Flux fills in its variables (`"vlan": ${VLAN}`)
-        yield (
-            f"the value is not valid JSON (line {error.lineno} column {error.colno}: {error.msg}): fix it, or "
-            "use the comma form `name,namespace/name@interface`",
-            "error",
-        )
-        return
-    except RecursionError:
-        yield ("the value is nested too deeply to be a list of networks: use a flat JSON list of objects", "error")
-        return
-    if not isinstance(parsed, list):
-        yield (f"the value is {show(parsed)}, not a JSON list: wrap the network objects in `[...]`", "error")
-        return
-    for position, element in enumerate(parsed, 1):
-        if not isinstance(element, dict):
-            yield (f'network {position} is {show(element)}, not an object: write `{{"name": "..."}}`', "error")
-            continue
-        name = element.get("name")
-        label = f"network {position} (`{name}`)" if isinstance(name, str) and name else f"network {position}"
-        if name in (None, ""):
-            yield (f"{label} has no `name`: name the NetworkAttachmentDefinition to attach", "error")
-        judged = {key: value for key, value in element.items() if not netvalues.placeholders(value)}
-        yield from _typed(label, judged)
-        selection = Selection(label, *(_text(element, key) for key in ("name", "namespace", "interface")), judged)
-        yield from _names(selection)
-        yield from _values(label, judged)
-        yield selection
-
-
-def _is_json(text: str) -> bool:
-    try:
-        json.loads(text)
-    except (json.JSONDecodeError, RecursionError):
-        return False
-    return True
-
-
-def _text(element: dict[str, Any], key: str) -> str:
-    value = element.get(key)
-    return value if isinstance(value, str) else ""
+def _judged(selection: Selection) -> Iterator[Problem]:
+    """What is wrong with one network's keys and values (the JSON-only ones are not in the comma form)."""
+    yield from _typed(selection.label, selection.request)
+    yield from _names(selection)
+    yield from _values(selection.label, selection.request)
 
 
 def _typed(label: str, element: dict[str, Any]) -> Iterator[Problem]:
@@ -409,11 +294,12 @@ def _resolve(selection: Selection, pod_namespace: str, index: Index) -> Iterator
     ):
         return  # already reported: no NAD can have that name
     namespace = selection.namespace or pod_namespace
-    nad = index.find(selection.name, namespace)
-    if nad is None:
-        yield (f"{selection.label}: {not_found(selection.name, namespace, 'pod', 'the pod')}", "warning")
+    found = index.find(selection.name, namespace)
+    if found is None:
+        missing = index.missing(selection.name, namespace, bool(selection.namespace), "pod", "the pod")
+        yield (f"{selection.label}: {missing}", "warning")
         return
-    plugins = nad.plugins()
+    plugins = found.plugins()
     declared = {
         name
         for plugin in plugins
@@ -427,7 +313,7 @@ def _resolve(selection: Selection, pod_namespace: str, index: Index) -> Iterator
             yield (
                 f"{selection.label}: `ips` lists {len(value)} addresses, but host-local reads one from CNI_ARGS: "
                 f"Multus passes `IP={','.join(map(str, value))}` and host-local fails to parse it; request one "
-                f"address on NetworkAttachmentDefinition `{nad.ref}`, or use static IPAM",
+                f"address on NetworkAttachmentDefinition `{found.ref}`, or use static IPAM",
                 "warning",
             )
             continue
@@ -435,15 +321,15 @@ def _resolve(selection: Selection, pod_namespace: str, index: Index) -> Iterator
             continue
         if key in ARGS_READERS:
             why = (
-                f"no plugin of NetworkAttachmentDefinition `{nad.ref}` uses it: none declares the `{capability}` "
+                f"no plugin of NetworkAttachmentDefinition `{found.ref}` uses it: none declares the `{capability}` "
                 f"capability, and none reads it from CNI_ARGS ({ARGS_READERS[key]})"
             )
         else:
             why = (
                 f"it reaches the plugins only as the `{capability}` capability, which no plugin of "
-                f"NetworkAttachmentDefinition `{nad.ref}` declares"
+                f"NetworkAttachmentDefinition `{found.ref}` declares"
             )
-        where = nad.source if isinstance(nad, MadeNad) else "the `capabilities` of the plugin that should use it"
+        where = found.source if isinstance(found, MadeNad) else "the `capabilities` of the plugin that should use it"
         yield (f'{selection.label}: `{key}` is ignored: {why}; add `"{capability}": true` to {where}', "warning")
 
 

@@ -9,28 +9,40 @@ and the rest of the reference plugins are not there, and a pod on a NAD that use
 install them: an init container such as `install-cni` in the Multus DaemonSet, or a DaemonSet of
 its own. (Before 1.8, Talos's Flannel installed all reference plugins: nothing is checked there.)
 
-- A NAD whose plugins or IPAM (a conflist's too) are not bundled, while no DaemonSet among the
-  items installs plugins (an init container named `install-cni`, or one whose image path contains
-  `install-cni` or `cni-plugins`), is a warning naming the missing plugins.
+- A NAD whose plugins or IPAM (a conflist's too) are neither bundled nor installed by anything among
+  the items is a warning naming the missing plugins. What installs which plugin:
+  - a DaemonSet container (init or main) running a plugin-installer image, whatever the registry or
+    mirror (`.../cni-plugins`, `.../install-cni`, `.../cni-plugins-install`), or named `install-cni`:
+    the reference plugins (macvlan, ipvlan, static, sbr, tuning, dhcp, vlan, ...);
+  - a DaemonSet of a plugin that installs itself: `k8snetworkplumbingwg/whereabouts`, `ovs-cni-plugin`,
+    `sriov-cni`, `ib-sriov-cni` images, a container that copies plugin binaries into a `cni/bin`
+    directory, or one that runs the CNI `dhcp daemon`: those plugins;
+  - a Multus Helm release (Flux or Argo CD) of the angelnu, bjw-s-labs or home-operations chart, or
+    app-template values with a plugin-installer init container: the reference plugins (bitnami's
+    chart installs none);
+  - SR-IOV network operator resources (`sriovnetwork.openshift.io`): `sriov` and `ib-sriov`.
+  A Multus release whose chart cannot be told (see the target note) may install plugins in the
+  cluster: then no plugin is claimed missing.
 - A `bridge` NAD gives one info result per bridge name: the bridge plugin creates the bridge on
   each node but attaches no host NIC to it; to reach the network beyond the node, configure the
   bridge in the Talos machine config. From Talos 1.14 that is a `BridgeConfig` document, before
   it `machine.network.interfaces[].bridge`; the result gives the snippet with the NAD's bridge.
 
-Passing: a macvlan NAD and a Multus DaemonSet with an `install-cni` init container.
+Passing: a macvlan NAD and a Multus DaemonSet with an `install-cni` init container; a whereabouts
+NAD and the whereabouts DaemonSet.
 
 Failing:
 
     Talos v1.9.0 ships only the CNI plugins bridge, firewall, flannel, host-local, loopback and
-    portmap: `macvlan` is not on the nodes, and no DaemonSet among the items installs plugins; ...
+    portmap: `macvlan` is not on the nodes, and nothing among the items installs it; ...
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from krm_multus import multus, netvalues, talos
-from krm_multus.nad import CONFIG_PATH, Index, Nad
+from krm_multus import installers, netvalues, talos
+from krm_multus.nad import CONFIG_PATH, DEFAULT_BRIDGE, Index, Nad
 from krm_multus.sdk.config import Config
 from krm_multus.sdk.resourcelist import Item
 from krm_multus.sdk.results import Reporter, Result
@@ -38,7 +50,6 @@ from krm_multus.sdk.results import Reporter, Result
 NAME = "talosPlugins"
 BUNDLED = ("bridge", "firewall", "flannel", "host-local", "loopback", "portmap")
 BRIDGE_CONFIG_SINCE = (1, 14)
-DEFAULT_BRIDGE = "cni0"  # what the bridge plugin calls its bridge when the config names none
 
 
 def apply(items: list[Item], config: Config, report: Reporter) -> Iterator[Result]:
@@ -46,35 +57,30 @@ def apply(items: list[Item], config: Config, report: Reporter) -> Iterator[Resul
     release = talos.release(version)
     if release is None:
         return
-    nads = Index(items).nads
+    nads = Index.of(items).nads
     if not nads:
         return
-    if release >= talos.BUNDLED_PLUGINS and not any(installs_plugins(item) for item in items):
-        for nad in nads:
-            yield from _missing(nad, version, report)
+    if release >= talos.BUNDLED_PLUGINS:
+        found = installers.installed(items, config)
+        if not found.undecided:
+            for nad in nads:
+                yield from _missing(nad, version, found, report)
     yield from _bridges(nads, release, report)
 
 
-def installs_plugins(item: Item) -> bool:
-    """Whether `item` is a DaemonSet with an init container that installs CNI plugins on the nodes."""
-    if not item.is_a("DaemonSet", "apps"):
-        return False
-    return any(multus.is_plugin_installer(container) for container in multus.containers(item, "initContainers"))
-
-
-def _missing(nad: Nad, version: str, report: Reporter) -> Iterator[Result]:
+def _missing(nad: Nad, version: str, found: installers.Installed, report: Reporter) -> Iterator[Result]:
     needed = [kind for plugin in nad.plugins() for kind in (plugin.type, plugin.ipam_type) if kind]
-    missing = sorted({kind for kind in needed if kind not in BUNDLED})
+    missing = sorted({kind for kind in needed if kind not in BUNDLED and not found.provides(kind)})
     if not missing:
         return
     names = ", ".join(f"`{kind}`" for kind in missing)
-    verb = "is" if len(missing) == 1 else "are"
+    verb, pronoun = ("is", "it") if len(missing) == 1 else ("are", "them")
     yield report(
         nad.item,
         CONFIG_PATH,
         (
             f"Talos {version} ships only the CNI plugins {', '.join(BUNDLED[:-1])} and {BUNDLED[-1]}: {names} {verb} "
-            "not on the nodes, and no DaemonSet among the items installs plugins; add an init container that copies "
+            f"not on the nodes, and nothing among the items installs {pronoun}; add an init container that copies "
             "the containernetworking plugins into /opt/cni/bin to the Multus DaemonSet (for example `install-cni`, "
             "which krm-multus adds with `spec.cilium.enabled: true`), or install them with a DaemonSet of your own"
         ),

@@ -1,9 +1,11 @@
 """cilium (exclusive CNI): keep Cilium from taking over `/etc/cni/net.d`.
 
 By default Cilium owns `/etc/cni/net.d` and renames every other CNI config (Multus's included) to
-`*.cilium_bak`. When Cilium is used (see the reference CNI plugins part), sets `cni-exclusive` in
-`cilium-config` to `spec.cilium.exclusive` (default "false"); the Helm value `cni.exclusive` of a
-Cilium release is the helmValues transform's. Warns with the Helm value to set when a Cilium agent
+`*.cilium_bak`. When Cilium is used (see the reference CNI plugins part; a CiliumNodeConfig among
+the items also counts for `auto`), sets `cni-exclusive` in `cilium-config` to `spec.cilium.exclusive`
+(default "false"), and in `spec.defaults` of every CiliumNodeConfig that sets it (it overrides
+`cilium-config` on the nodes it selects); the Helm value `cni.exclusive` of a Cilium release is the
+helmValues transform's. Warns with the Helm value to set when a Cilium agent
 is there but neither its ConfigMap nor its release is among the items.
 """
 
@@ -25,8 +27,15 @@ def apply(items: list[Item], config: Config, report: Reporter) -> Iterator[Resul
         return
     exclusive = config.cilium.exclusive
     wanted = "true" if exclusive else "false"
-    for config_map in deployment.config_maps:
-        yield from report.set_value(config_map, cilium.EXCLUSIVE, wanted, cilium.exclusive_reason(exclusive))
+    reason = cilium.exclusive_reason(exclusive)
+    overriding = f"{reason} (a CiliumNodeConfig overrides `{cilium.CONFIG_MAP}` on its nodes)"
+    places = [(config_map, cilium.EXCLUSIVE, reason) for config_map in deployment.config_maps]
+    places += [
+        (node_config, cilium.NODE_EXCLUSIVE, overriding)
+        for node_config in filter(cilium.sets_exclusive, deployment.node_configs)
+    ]
+    for item, path, why in places:
+        yield from report.set_value(item, path, wanted, why)
     if not deployment.config_maps and not deployment.releases and deployment.agents:
         yield report(
             deployment.agents[0],

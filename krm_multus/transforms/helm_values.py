@@ -11,8 +11,11 @@ live in a release's values (or in a ConfigMap it reads), not in rendered manifes
 
 Charts are recognised as `helm` recognises them: by name (Flux `spec.chart.spec.chart`, an
 OCIRepository's URL or a HelmChart's chart for `spec.chartRef`, an Argo CD source's `chart`); the
-angelnu chart by its repository URL where that is known (a HelmRepository or OCIRepository among
-the items, an Argo CD `repoURL`), else by the name `multus` together with a `hostPaths` value.
+angelnu chart, as the `charts` module tells Multus charts apart, by its repository URL where that
+is known (a HelmRepository or OCIRepository among the items, an Argo CD `repoURL`), else by the
+name of the Flux source (`angelnu-charts`), else by its values (`hostPaths`, `cni.paths`), else by
+`spec.helmValues.multusChart: angelnu`. A `multus` release none of these tells is left alone (the
+target note names it).
 
 Where a value is written. Helm merges values in order, later ones winning: Flux `valuesFrom` in
 their order, then `spec.values`; Argo CD `valueFiles`, then `helm.values` (ignored when
@@ -36,7 +39,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from krm_multus import cilium, helm
+from krm_multus import charts, cilium, helm
 from krm_multus.sdk import lookups
 from krm_multus.sdk.config import Config
 from krm_multus.sdk.resourcelist import Item
@@ -55,18 +58,9 @@ def apply(items: list[Item], config: Config, report: Reporter) -> Iterator[Resul
     for release in helm.releases(items):
         if release.chart == cilium.CHART and config.cilium.enabled is not False:
             yield from ensure(report, release, EXCLUSIVE, exclusive, cilium.exclusive_reason(exclusive))
-        elif config.netns.enabled and is_angelnu_multus(release):
+        elif config.netns.enabled and charts.chart_of(release, config) == charts.ANGELNU:
             why = f"Talos keeps network namespaces under {netns}: the chart's netns volume mounts it"
             yield from ensure(report, release, NETNS, netns, why, _hand_chosen_netns(netns))
-
-
-def is_angelnu_multus(release: helm.Release) -> bool:
-    """The angelnu chart (thick Multus): by its repository where known, else by its `hostPaths` value."""
-    if release.chart != "multus":
-        return False
-    if release.repository:
-        return "angelnu" in release.repository
-    return any(helm.lookup(values, NETNS[:1]) is not lookups.MISSING for values in release.values)
 
 
 Leave = Callable[[Any], "str | None"]
