@@ -7,6 +7,14 @@ Names resolve as Multus resolves them: a reference without a namespace means the
 pod (or VM). A namespace left out of a package is filled in when it is applied (`kubectl -n`,
 kustomize `namespace:`, kpt set-namespace), so an empty namespace on either side matches any
 namespace; an exact match wins.
+
+Operators make NADs from resources of their own; those count as the NAD they produce (for finding a
+network by name, not for checking a config the operator writes): the SR-IOV network operator's
+`SriovNetwork`, `SriovIBNetwork` and `OVSNetwork` make the NAD of the resource's name in
+`spec.networkNamespace`, else the resource's own namespace, running `sriov`, `ib-sriov` or `ovs`
+with the `spec.ipam`, `spec.capabilities` and `spec.metaPlugins` JSON; OpenShift's cluster network
+operator makes one NAD per `Raw` entry of `spec.additionalNetworks` (its `rawCNIConfig`, in its
+`namespace`, else `default`).
 """
 
 from __future__ import annotations
@@ -102,6 +110,81 @@ class Nad:
         return [plugin for plugin in self.plugins() if plugin.ipam_type == "host-local"]
 
 
+class MadeNad(Nad):
+    """A NAD an operator makes from `item`, one of its own resources, named as the operator names it."""
+
+    __slots__ = ("_name", "_namespace", "source")
+
+    def __init__(self, item: Item, name: str, namespace: str, config: dict[str, Any], source: str) -> None:
+        self.item = item
+        self.data = item.data
+        self.config = Config(True, config, None)
+        self._name = name
+        self._namespace = namespace
+        self.source = source  # where users declare capabilities: "`spec.capabilities` of SriovNetwork `ran/x`"
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def namespace(self) -> str:
+        return self._namespace
+
+
+# kind -> the CNI type the SR-IOV network operator runs for the NADs it makes from it.
+SRIOV_OPERATOR = "sriovnetwork.openshift.io"
+SRIOV_NETWORKS = {"SriovNetwork": "sriov", "SriovIBNetwork": "ib-sriov", "OVSNetwork": "ovs"}
+OPENSHIFT_OPERATOR = "operator.openshift.io"
+
+
+def made_nads(item: Item) -> list[MadeNad]:
+    """The NADs an operator makes from `item` (none for other kinds); the kind is tested before parsing."""
+    if item.kind in SRIOV_NETWORKS and item.is_a(item.kind, SRIOV_OPERATOR):
+        spec = lookups.mapping(lookups.get(item.data, ("spec",)))
+        conf = {"cniVersion": "1.0.0", "name": item.name, "type": SRIOV_NETWORKS[item.kind]}
+        for key in ("ipam", "capabilities"):
+            value = _json(spec.get(key))
+            if isinstance(value, dict):
+                conf[key] = value
+        meta = spec.get("metaPlugins")  # plugin objects separated by commas, as the operator's template lists them
+        chained = lookups.as_list(_json(f"[{meta}]") if isinstance(meta, str) else None)
+        plugins = [conf, *(plugin for plugin in chained if isinstance(plugin, dict))]
+        config = conf if len(plugins) == 1 else {"cniVersion": "1.0.0", "name": item.name, "plugins": plugins}
+        namespace = spec.get("networkNamespace") or item.namespace
+        origin = f"{item.kind} `{reference(item.namespace, item.name)}`"
+        namespace = namespace if isinstance(namespace, str) else ""
+        return [MadeNad(item, item.name, namespace, config, f"`spec.capabilities` of {origin}")]
+    if item.kind == "Network" and item.is_a("Network", OPENSHIFT_OPERATOR):
+        networks = lookups.as_list(lookups.get(item.data, ("spec", "additionalNetworks")))
+        return [
+            MadeNad(
+                item,
+                network["name"],
+                str(network.get("namespace") or "default"),
+                config,
+                f"the `capabilities` of a plugin in the `rawCNIConfig` of additional network `{network['name']}` in "
+                f"Network `{item.name}`",
+            )
+            for network in networks
+            if isinstance(network, dict)
+            and network.get("type") == "Raw"
+            and isinstance(network.get("name"), str)
+            and isinstance(config := _json(network.get("rawCNIConfig")), dict)
+        ]
+    return []
+
+
+def _json(raw: Any) -> Any:
+    """A JSON string field of an operator's resource; None when missing or unreadable."""
+    if not isinstance(raw, str) or not raw.strip():
+        return None
+    try:
+        return json.loads(raw)
+    except (json.JSONDecodeError, RecursionError):
+        return None
+
+
 def read_config(raw: Any) -> Config:
     """Parse `spec.config` the way Multus needs it: a JSON object in a string."""
     if raw is None:
@@ -135,7 +218,8 @@ def is_conflist(config: dict[str, Any]) -> bool:
 
 
 class Index:
-    """The NADs among the items (local-config ones left out), found by name as Multus finds them."""
+    """The NADs among the items (local-config ones left out), found by name as Multus finds them;
+    `find` also finds the NADs operators make from their resources among the items."""
 
     _last: tuple[list[Item], list[Item], Index] | None = None
 
@@ -156,8 +240,9 @@ class Index:
 
     def __init__(self, items: list[Item]) -> None:
         self.nads = [Nad(item) for item in items if item.is_a(KIND, GROUP) and not item.is_local_config]
+        made = [nad for item in items if not item.is_local_config for nad in made_nads(item)]
         self._by_name: dict[str, list[Nad]] = {}
-        for nad in self.nads:
+        for nad in (*self.nads, *made):
             self._by_name.setdefault(nad.name, []).append(nad)
 
     def __iter__(self) -> Iterator[Nad]:

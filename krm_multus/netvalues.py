@@ -2,7 +2,9 @@
 
 Why here: the NAD check and the annotation check validate the same kinds of value (interface
 names, IPs, CIDRs); Multus and the CNI plugins accept what Go's parsers accept, so both checks must
-too, and word the problem the same way.
+too, and word the problem the same way. Both also leave alone what is not a value yet: a Flux
+`postBuild` placeholder (`${VAR}`, `${VAR:=default}`, `${VAR:-default}`) is replaced when Flux
+applies the manifests, so a field holding one is not judged.
 """
 
 from __future__ import annotations
@@ -16,6 +18,38 @@ Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 _MAC_SEPARATED = re.compile(r"^[0-9A-Fa-f]{2}([:-])[0-9A-Fa-f]{2}(?:\1[0-9A-Fa-f]{2})*$")
 _MAC_DOTTED = re.compile(r"^[0-9A-Fa-f]{4}(?:\.[0-9A-Fa-f]{4})*$")
+# Flux's envsubst forms; a bare `$VAR` is not substituted by Flux.
+_PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)[^}]*\}")
+
+
+def placeholders(value: object) -> list[str]:
+    """The Flux variables in the strings of `value` (nested lists and mappings too), each once, in order."""
+    found: dict[str, None] = {}
+    stack = [value]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, str):
+            if "${" in current:
+                found.update(dict.fromkeys(_PLACEHOLDER.findall(current)))
+        elif isinstance(current, dict):
+            stack.extend(reversed(list(current.values())))
+        elif isinstance(current, list):
+            stack.extend(reversed(current))
+    return list(found)
+
+
+def fill(text: str, value: str = "") -> str:
+    """`text` with every Flux placeholder replaced by `value`: to read the text around the values."""
+    return _PLACEHOLDER.sub(value, text) if "${" in text else text
+
+
+def unchecked(variables: list[str]) -> str:
+    """The message for fields left unjudged because Flux fills them in."""
+    names = ", ".join(f"`${{{name}}}`" for name in variables)
+    return (
+        f"holds Flux variables {names}, which Flux `postBuild` substitution fills in when it applies the "
+        "manifests: the fields holding them were not checked"
+    )
 
 
 def interface_name_problem(name: str) -> str | None:

@@ -4,7 +4,9 @@ Why one module: the networkSelection check judges what the annotation says, and 
 which workloads use a network (through `attachments`) must read the same networks from it.
 
 The value is JSON when it contains `[`, `{` or `"` (as Multus decides), else a comma list of
-`[namespace/]name[@interface]`.
+`[namespace/]name[@interface]`. Flux `postBuild` placeholders (`${VAR}`) are not values yet: they
+do not make the value JSON, a value that is JSON once they are filled in is not a problem, and a
+JSON key holding one is left out of the request (nothing can judge it).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import json
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
+from krm_multus import netvalues
 from krm_multus.wording import show, yaml_kind
 
 ANNOTATION = "k8s.v1.cni.cncf.io/networks"
@@ -47,7 +50,7 @@ def parse(value: Any) -> Iterator[Problem | Selection]:
             "the value is empty: Multus refuses an empty list of networks; name a network or remove the annotation",
             "error",
         )
-    elif any(mark in value for mark in JSON_MARKS):
+    elif any(mark in netvalues.fill(value) for mark in JSON_MARKS):
         yield from _json_form(value)
     else:
         yield from _comma_form(value)
@@ -77,6 +80,8 @@ def _json_form(value: str) -> Iterator[Problem | Selection]:
     try:
         parsed = json.loads(value)
     except json.JSONDecodeError as error:
+        if netvalues.placeholders(value) and _is_json(netvalues.fill(value, "0")):
+            return  # JSON once Flux fills in its variables (`"vlan": ${VLAN}`)
         yield (
             f"the value is not valid JSON (line {error.lineno} column {error.colno}: {error.msg}): fix it, or "
             "use the comma form `name,namespace/name@interface`",
@@ -97,7 +102,16 @@ def _json_form(value: str) -> Iterator[Problem | Selection]:
         label = f"network {position} (`{name}`)" if isinstance(name, str) and name else f"network {position}"
         if name in (None, ""):
             yield (f"{label} has no `name`: name the NetworkAttachmentDefinition to attach", "error")
-        yield Selection(label, *(_text(element, key) for key in ("name", "namespace", "interface")), element)
+        judged = {key: value for key, value in element.items() if not netvalues.placeholders(value)}
+        yield Selection(label, *(_text(element, key) for key in ("name", "namespace", "interface")), judged)
+
+
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except (json.JSONDecodeError, RecursionError):
+        return False
+    return True
 
 
 def _text(element: dict[str, Any], key: str) -> str:

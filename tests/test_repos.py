@@ -40,26 +40,7 @@ RESOURCE_LIST_HEAD = "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\ni
 EXACT_KEYS = ("severity", "field", "tags")
 
 # case -> the issue-12 points it still fails on (see /work/issues/12.md).
-KNOWN_GAPS: dict[str, str] = {
-    "flux-app-template-thin": (
-        "12.4 ips/mac reach static IPAM and macvlan as CNI_ARGS, networkSelection warns; "
-        "12.9 `${IOT_INTERFACE}` is judged as an interface name (error)"
-    ),
-    "flux-angelnu-repository-elsewhere": ("12.5 a `gateway` key gets the vendor-key advice, not `default-route`"),
-    "kustomize-thick-mirror-substitutions": (
-        "12.9 Flux `${VAR}` placeholders in the NAD and the networks annotation are judged as values (errors)"
-    ),
-    "helm-template-thin-v3": (
-        "12.4 `ips` reaches static IPAM as CNI_ARGS; 12.12 an IPAM-only NAD nobody attaches is an error; thin "
-        "Multus gets the thick daemon's #1346 resource raise; thin v3 /entrypoint.sh (atomic cp + mv) gets a #1221 "
-        "warning about a 'shim'"
-    ),
-    "flux-home-operations-chart": ("12.4 `ips` reaches static IPAM as CNI_ARGS"),
-    "sriov-operator-ovs": (
-        "12.10 a Job with generateName fails the whole stream; "
-        "12.11 NADs the SR-IOV operator makes from SriovNetworks are reported missing"
-    ),
-}
+KNOWN_GAPS: dict[str, str] = {}
 
 
 def repo_cases() -> list[Path]:

@@ -18,6 +18,11 @@ Rules (results point at `spec.config`; the message names the JSON key inside it,
   CIDR with room for addresses (a warning when it has host bits set); `rangeStart`, `rangeEnd` and
   `gateway` are addresses inside it, of its family, and `rangeStart` <= `rangeEnd`; ranges do not
   overlap; every `routes[].dst` is a CIDR and every `routes[].gw` an address.
+- A config without `type` that holds only IPAM settings (kept for other tools to read) is an info
+  while no pod, pod template or KubeVirt VM among the items attaches it, and an error once one does.
+- Flux `postBuild` placeholders (`${VAR}`, `${VAR:=default}`) are not values yet: a field holding one
+  is not judged, a config that is JSON once they are filled in (`"vlan": ${VLAN_ID}`) is not an
+  error, and one info per NAD names the variables left unchecked.
 - A config `name` that differs from `metadata.name` is a warning (the spec recommends they match;
   host-local keeps its leases under the config name).
 
@@ -39,11 +44,14 @@ Failing (`rangeEnd` before `rangeStart`):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Generator, Iterator
 from typing import Any, NamedTuple
 
 from krm_multus import netvalues
-from krm_multus.nad import CONFIG_PATH, Index, Nad, Plugin, is_conflist
+from krm_multus.attachments import attachments
+from krm_multus.nad import CONFIG_PATH, Index, Nad, Plugin, is_conflist, read_config
+from krm_multus.sdk import lookups
 from krm_multus.sdk.resourcelist import Item
 from krm_multus.sdk.results import Reporter, Result
 from krm_multus.wording import show
@@ -54,6 +62,8 @@ MODES = {"macvlan": ("bridge", "private", "vepa", "passthru"), "ipvlan": ("l2", 
 RANGE_ADDRESSES = ("rangeStart", "rangeEnd", "gateway")
 RANGE_KEYS = ("subnet", *RANGE_ADDRESSES)
 ON_NODE_CONFIG_DIR = "/etc/cni/multus/net.d"
+# The steps of a key as problems name it: `plugins[0].ipam.ranges[1][0].subnet`.
+_KEY_PARTS = re.compile(r"[^.\[\]]+|\[\d+\]")
 
 # A problem inside spec.config: (the JSON key, what is wrong and what to do, weight).
 Problem = tuple[str, str, str]
@@ -74,11 +84,28 @@ class Range(NamedTuple):
 
 
 def apply(items: list[Item], config: dict[str, Any], report: Reporter) -> Iterator[Result]:
+    attached = Attachments(items)
     for nad in Index.of(items):
-        yield from _check(nad, report)
+        yield from _check(nad, report, attached)
 
 
-def _check(nad: Nad, report: Reporter) -> Iterator[Result]:
+class Attachments:
+    """Which NADs the workloads among the items attach; read once, and only when a rule asks."""
+
+    def __init__(self, items: list[Item]) -> None:
+        self.items = items
+        self._found: dict[str, set[str]] | None = None
+
+    def __contains__(self, nad: Nad) -> bool:
+        if self._found is None:
+            self._found = {}
+            for attachment in attachments(self.items):
+                self._found.setdefault(attachment.name, set()).add(attachment.resolved_namespace)
+        namespaces = self._found.get(nad.name, set())
+        return nad.namespace in namespaces or bool(namespaces and (not nad.namespace or "" in namespaces))
+
+
+def _check(nad: Nad, report: Reporter, attached: Attachments) -> Iterator[Result]:
     parsed = nad.config
     if not parsed.present:
         yield report(
@@ -92,17 +119,40 @@ def _check(nad: Nad, report: Reporter) -> Iterator[Result]:
             "warning",
         )
         return
-    if parsed.value is None:
+    raw = lookups.get(nad.item.data, CONFIG_PATH)
+    variables = netvalues.placeholders(raw)
+    # A placeholder where JSON wants a number (`"vlan": ${VLAN_ID}`) is JSON once Flux fills it in.
+    readable_filled = (
+        isinstance(raw, str) and bool(variables) and read_config(netvalues.fill(raw, "0")).value is not None
+    )
+    if parsed.value is None and not readable_filled:
         yield report(nad.item, CONFIG_PATH, f"`spec.config` {parsed.problem}")
         return
-    for key, message, weight in _problems(nad, parsed.value):
-        yield report(nad.item, CONFIG_PATH, f"`spec.config: {key}` {message}", weight)
+    for key, message, weight in _problems(nad, parsed.value, attached) if parsed.value is not None else ():
+        if not _holds_placeholder(parsed.value, key, message):
+            yield report(nad.item, CONFIG_PATH, f"`spec.config: {key}` {message}", weight)
+    if variables:
+        yield report(nad.item, CONFIG_PATH, f"`spec.config` {netvalues.unchecked(variables)}", "info")
 
 
-def _problems(nad: Nad, config: dict[str, Any]) -> Iterator[Problem]:
+def _holds_placeholder(config: dict[str, Any], key: str, message: str) -> bool:
+    """Whether a problem judges a Flux placeholder: the field it names holds one, or it shows one."""
+    path = tuple(int(part[1:-1]) if part.startswith("[") else part for part in _KEY_PARTS.findall(key))
+    value = lookups.get(config, path)
+    return "${" in message or (isinstance(value, str) and "${" in value)
+
+
+def _problems(nad: Nad, config: dict[str, Any], attached: Attachments) -> Iterator[Problem]:
     yield from _version(config)
     if is_conflist(config):
         yield from _plugin_list(config["plugins"])
+    elif not config.get("type") and "ipam" in config and nad not in attached:
+        yield (
+            "type",
+            "is missing: this NetworkAttachmentDefinition holds only IPAM settings and no workload among the "
+            "items attaches it, so nothing breaks now; a pod that attaches it fails until `type` names a plugin",
+            "info",
+        )
     elif not config.get("type"):
         yield (
             "type",

@@ -21,13 +21,22 @@ The value is JSON when it contains `[`, `{` or `"` (as Multus decides), else a c
   `cni-args` an object; `portMappings` objects with ports 1-65535 and protocol TCP, UDP or SCTP;
   `bandwidth` non-zero integer rates, a burst only with its rate. A key without a `.` that the
   spec does not define is a warning (Multus ignores it; vendor keys are reverse-DNS, with dots).
+- Flux `postBuild` placeholders (`${VAR}`, `${VAR:=default}`) are not values yet: a field holding
+  one is not judged (nor is the NAD a name with one points at), and one info per item names the
+  variables left unchecked.
 - Each network should be a NetworkAttachmentDefinition among the items (resolved as Multus does:
   no namespace means the pod's); one that is not is a warning, since it may exist in the cluster.
   When a network without a namespace is among the items only in other namespaces, the warning
   names them and the qualified reference to write: Multus looks in the pod's namespace, never in
   `default` (multus-cni #337).
-  When it is there, `ips`, `mac`, `bandwidth`, `portMappings` and `infiniband-guid` reach its
-  plugins only if one declares that capability: a warning otherwise.
+  When it is there, `bandwidth`, `portMappings` and `infiniband-guid` reach its plugins only if
+  one declares that capability: a warning otherwise. `ips` and `mac` also reach every plugin as
+  CNI_ARGS (`IP=<ips joined by ,>`, `MAC=<mac>`): no warning when a plugin declares the
+  capability or reads the argument (static and host-local IPAM read `IP`; macvlan, bridge,
+  tuning and tap read `MAC`; ipvlan, whereabouts and dhcp read neither). host-local parses `IP`
+  as one address: more than one on a host-local network is a warning (the pod's ADD fails).
+- A `gateway` (or `gw`, `defaultRoute`, ...) key is the default route misnamed: the advice is
+  `default-route`, a list of gateway IPs.
 
 Passing:
 
@@ -46,7 +55,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from krm_multus import netvalues, workloads
-from krm_multus.nad import Index
+from krm_multus.nad import Index, MadeNad, Plugin
 from krm_multus.sdk import lookups
 from krm_multus.sdk.config import Config
 from krm_multus.sdk.resourcelist import Item
@@ -82,6 +91,13 @@ CAPABILITIES = {
     "portMappings": "portMappings",
     "infiniband-guid": "infinibandGUID",
 }
+# Keys people write for the default route; Multus reads only `default-route` (GatewayRequest).
+GATEWAY_KEYS = ("gateway", "gw", "defaultRoute", "default-gateway", "defaultGateway")
+# Keys Multus also hands to every plugin of the NAD as CNI_ARGS (`IP=a,b`, `MAC=m`), and who reads
+# them there (containernetworking/plugins): static IPAM reads `IP` (any number of CIDRs), host-local
+# one address; macvlan, bridge, tuning and tap read `MAC`.
+ARGS_READERS = {"ips": "static and host-local IPAM read `IP`", "mac": "macvlan, bridge, tuning and tap read `MAC`"}
+MAC_ARG_PLUGINS = ("macvlan", "bridge", "tuning", "tap")
 BANDWIDTH_RATES = {"ingressBurst": "ingressRate", "egressBurst": "egressRate"}
 PROTOCOLS = ("tcp", "udp", "sctp")
 
@@ -136,6 +152,9 @@ def _check(item: Item, template: tuple[str, ...], index: Index, report: Reporter
     for selection in selections:
         for message, weight in _resolve(selection, item.namespace, index):
             yield report(item, path, message, weight)
+    variables = netvalues.placeholders(annotations[ANNOTATION])
+    if variables:
+        yield report(item, path, f"the value {netvalues.unchecked(variables)}", "info")
 
 
 def _judged(selection: Selection) -> Iterator[Problem]:
@@ -157,9 +176,9 @@ def _typed(label: str, element: dict[str, Any]) -> Iterator[Problem]:
         elif wanted is None and "." not in key:
             import difflib  # only for this rare finding: it would cost every run's start-up a millisecond
 
-            close = difflib.get_close_matches(key, KEY_TYPES, n=1)
+            close = ["default-route"] if key in GATEWAY_KEYS else difflib.get_close_matches(key, KEY_TYPES, n=1)
             fix = (
-                f"did you mean `{close[0]}`?"
+                f"did you mean `{close[0]}`?" + (" (a list of gateway IPs)" if key in GATEWAY_KEYS else "")
                 if close
                 else f"remove it, or use a reverse-DNS vendor key such as `org.example.{key}`"
             )
@@ -172,10 +191,10 @@ def _typed(label: str, element: dict[str, Any]) -> Iterator[Problem]:
 def _names(selection: Selection) -> Iterator[Problem]:
     label = selection.label
     for key, value in (("name", selection.name), ("namespace", selection.namespace)):
-        problem = netvalues.label_problem(value) if value else None
+        problem = netvalues.label_problem(value) if value and not netvalues.placeholders(value) else None
         if problem:
             yield (f"{label}: {key} `{value}` {problem}", "error")
-    if selection.interface:
+    if selection.interface and not netvalues.placeholders(selection.interface):
         problem = netvalues.interface_name_problem(selection.interface)
         if problem:
             yield (f"{label}: interface `{selection.interface}` {problem}: pick a name Linux accepts", "error")
@@ -280,21 +299,49 @@ def _resolve(selection: Selection, pod_namespace: str, index: Index) -> Iterator
         missing = index.missing(selection.name, namespace, bool(selection.namespace), "pod", "the pod")
         yield (f"{selection.label}: {missing}", "warning")
         return
+    plugins = found.plugins()
     declared = {
         name
-        for plugin in found.plugins()
+        for plugin in plugins
         if isinstance(caps := plugin.conf.get("capabilities"), dict)
         for name, enabled in caps.items()
         if enabled is True
     }
     for key, capability in CAPABILITIES.items():
-        if isinstance(selection.request.get(key), KEY_TYPES[key]) and capability not in declared:
+        value = selection.request.get(key)
+        if key == "ips" and isinstance(value, list) and len(value) > 1 and "host-local" in _ipam_types(plugins):
             yield (
-                f"{selection.label}: `{key}` reaches the plugins only as the `{capability}` capability, which no "
-                f'plugin of NetworkAttachmentDefinition `{found.ref}` declares: add `"capabilities": '
-                f'{{"{capability}": true}}` to the plugin that should use it, or the request is ignored',
+                f"{selection.label}: `ips` lists {len(value)} addresses, but host-local reads one from CNI_ARGS: "
+                f"Multus passes `IP={','.join(map(str, value))}` and host-local fails to parse it; request one "
+                f"address on NetworkAttachmentDefinition `{found.ref}`, or use static IPAM",
                 "warning",
             )
+            continue
+        if not isinstance(value, KEY_TYPES[key]) or capability in declared or _reads_args(key, plugins):
+            continue
+        if key in ARGS_READERS:
+            why = (
+                f"no plugin of NetworkAttachmentDefinition `{found.ref}` uses it: none declares the `{capability}` "
+                f"capability, and none reads it from CNI_ARGS ({ARGS_READERS[key]})"
+            )
+        else:
+            why = (
+                f"it reaches the plugins only as the `{capability}` capability, which no plugin of "
+                f"NetworkAttachmentDefinition `{found.ref}` declares"
+            )
+        where = found.source if isinstance(found, MadeNad) else "the `capabilities` of the plugin that should use it"
+        yield (f'{selection.label}: `{key}` is ignored: {why}; add `"{capability}": true` to {where}', "warning")
+
+
+def _ipam_types(plugins: list[Plugin]) -> set[str]:
+    return {plugin.ipam_type for plugin in plugins}
+
+
+def _reads_args(key: str, plugins: list[Plugin]) -> bool:
+    """Whether a plugin reads the request from the CNI_ARGS Multus sets (`IP=`, `MAC=`) without a capability."""
+    if key == "ips":
+        return bool(_ipam_types(plugins) & {"static", "host-local"})
+    return key == "mac" and any(plugin.type in MAC_ARG_PLUGINS for plugin in plugins)
 
 
 def _is_int(value: Any) -> bool:

@@ -93,7 +93,12 @@ def _bridges(nads: list[Nad], release: tuple[int, int], report: Reporter) -> Ite
     for nad in nads:
         for plugin in nad.plugins():
             bridge = plugin.conf.get("bridge") or DEFAULT_BRIDGE
-            if plugin.type == "bridge" and isinstance(bridge, str) and not netvalues.interface_name_problem(bridge):
+            if (
+                plugin.type == "bridge"
+                and isinstance(bridge, str)
+                and not netvalues.interface_name_problem(bridge)
+                and not netvalues.placeholders(bridge)  # a Flux variable: no bridge name to give yet
+            ):
                 users.setdefault(bridge, []).append(nad)
     for bridge, used_by in users.items():
         if release >= BRIDGE_CONFIG_SINCE:

@@ -15,7 +15,9 @@ The init container that installs Multus is found by what it runs, whatever its n
 - a plain `cp` that cannot be switched: a warning. v3 images have no `install_multus`; neither has an
   image that is not Multus; thin images keep it in different places (`/install_multus` upstream, on
   the PATH in bitnami's), so a thin plain `cp` (bitnami's `install-multus-binary`) is named, not changed.
-Thin Multus that installs itself with `/thin_entrypoint` or `install_multus` is atomic already.
+Thin Multus that installs itself with `/thin_entrypoint` or `install_multus` is atomic already, and
+so is v3's `/entrypoint.sh` (since v3.2 it copies to `_multus` and renames that over `multus`):
+thin Multus gets a warning only for an init container that copies `multus` with a plain `cp`.
 
 Thick Multus through bjw-s `app-template` values (a Flux HelmRelease or Argo CD Application among the
 items, its DaemonSet rendered in the cluster) gets the same fix in the values: an init container under
@@ -101,15 +103,6 @@ def _values_problem(release: helm.Release, container: charts.Container, setting:
 
 
 def _fix(report: Reporter, daemonset: Item) -> Iterator[Result]:
-    if multus.generation(daemonset) < 4:
-        yield report(
-            daemonset,
-            None,
-            f"{multus.describe(daemonset)} images have no install_multus, so the plain copy can fail with "
-            f"'Text file busy' after a reboot (multus #1221): {UPGRADE}",
-            "warning",
-        )
-        return
     installs = [
         (container, found)
         for container in multus.containers(daemonset, "initContainers")
@@ -118,9 +111,23 @@ def _fix(report: Reporter, daemonset: Item) -> Iterator[Result]:
     plain = [(container, found) for container, found in installs if found.how == "cp"]
     if multus.flavor(daemonset) == "thin":
         for container, _ in plain:
-            yield _cannot_switch(report, daemonset, container, "copies the Multus binary")
+            yield _cannot_switch(report, daemonset, container, "copies the multus binary")
         if not plain:
-            yield report(daemonset, None, "thin Multus v4 installs its binary atomically: nothing to change", "info")
+            yield report(
+                daemonset,
+                None,
+                f"{multus.describe(daemonset)} installs its binary atomically: nothing to change",
+                "info",
+            )
+        return
+    if multus.generation(daemonset) < 4:
+        yield report(
+            daemonset,
+            None,
+            f"{multus.describe(daemonset)} images have no install_multus, so the plain copy can fail with "
+            f"'Text file busy' after a reboot (multus #1221): {UPGRADE}",
+            "warning",
+        )
         return
     if not any(found.binary == "multus-shim" for _, found in installs):
         yield report(daemonset, None, "no init container installs the Multus shim: no shim install to fix", "info")

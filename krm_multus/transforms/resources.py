@@ -5,8 +5,10 @@ busy nodes the daemon goes over 50Mi and is OOM-killed, taking pod networking wi
 guide raises them to requests 200m/100Mi and limits 300m/150Mi.
 
 Raises each configured request and limit of the main Multus container (`kube-multus`, or the only
-container running a Multus image) to `spec.resources`; never lowers a value that is already higher,
-thick and thin alike. A value that is not a quantity is left alone with a warning.
+container running a Multus image) to `spec.resources`; never lowers a value that is already higher.
+A value that is not a quantity is left alone with a warning. Thin Multus has no daemon (the `multus`
+binary runs per pod sandbox; its container only installs it), so its resources are left as they are
+unless the config gives `spec.resources.requests`, `limits` or `qos`.
 
 Beside Cilium, the thick daemon runs each `cilium-cni` delegate (about 55 MiB) in its own container:
 - thick images tagged v4.3.0 or later get `connectionLimit: spec.resources.connectionLimit`
@@ -25,17 +27,25 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from krm_multus import concurrency, multus, quantity
+from krm_multus.sdk import lookups
 from krm_multus.sdk.config import Config
 from krm_multus.sdk.resourcelist import Item
 from krm_multus.sdk.results import Reporter, Result
 
 NAME = "resources"
 OOM_KILLED = "below that the daemon is OOM-killed on busy nodes (multus #1346)"
+ASKED = "as `spec.resources` asks"
 
 
 def apply(items: list[Item], config: Config, report: Reporter) -> Iterator[Result]:
     settings = config.resources
+    asked = any(key in lookups.mapping(config.given.get("resources")) for key in ("requests", "limits", "qos"))
     for daemonset in multus.daemonsets(items, config):
+        thin = multus.flavor(daemonset) == "thin"
+        if thin and not asked:
+            yield report(daemonset, None, "thin Multus runs no daemon: its resources are left as they are", "info")
+            continue
+        default_reason = ASKED if thin else OOM_KILLED
         name = multus.main_container(daemonset)
         if name is None:
             yield report(daemonset, None, "no Multus container found: resources left as they are", "warning")
@@ -59,7 +69,7 @@ def apply(items: list[Item], config: Config, report: Reporter) -> Iterator[Resul
         for group, wanted_values in wanted_by_group.items():
             for resource, wanted in wanted_values.items():
                 path = (*multus.container_path(name), "resources", group, resource)
-                yield from _raise(report, daemonset, path, wanted, reasons.get((group, resource), OOM_KILLED))
+                yield from _raise(report, daemonset, path, wanted, reasons.get((group, resource), default_reason))
         if settings.qos == "guaranteed":
             yield from concurrency.guaranteed(report, daemonset, name)
 
