@@ -503,59 +503,34 @@ def _split_resource_list(text: str, list_kind: bool = False) -> ResourceList | N
     if text.startswith(("---", "%", "#")):
         preamble = _PREAMBLE.match(text)
         begin = preamble.end() if preamble else 0
-    if "\n..." in text:
-        closing = _DOCUMENT_END.search(text, begin)
-        if closing is None or not _only_comments(text[closing.end() :]):
-            return None
-        trailer = text[closing.start() :]
-        text = text[: closing.start()]  # the items' text is cut out of this copy: it is not held twice
-    else:
-        trailer = ""
-    lines = [line.start() for line in _line_matches(re.compile(_COLUMN_ZERO, re.M), text, begin, len(text))]
-    top_key = re.compile(_TOP_KEY, re.M)
-    keys = [key for line in lines if (key := top_key.match(text, line))]
-    names = [key.group(2) for key in keys]
-    if "items" not in names or len(set(names)) != len(names):
+    split = _without_document_end(text, begin)
+    if split is None:
+        return None
+    text, trailer = split
+    keys = _top_level_keys(text, begin)
+    if keys is None:
         return None
     starts = [key.start() for key in keys] + [len(text)]
-    if not _only_comments(text[begin : starts[0]]):
-        return None
-    # Every other line at column 0 must be a list entry, a comment or blank.
-    if len(keys) != len(lines):
-        return None
     parts: list[str | None] = [text[: starts[0]]]
     header: list[str] = []
-    items: list[Item] = []
     layout = Layout(False, parts)
     layout.list_kind, layout.end = list_kind, trailer
-    resource_list = ResourceList(items, None, [], layout)
+    resource_list = ResourceList([], None, [], layout)
     version = ""
     for index, key in enumerate(keys):
-        name = key.group(2)
+        name, section = key.group(2), text[starts[index] : starts[index + 1]]
         if name == "items":
-            value = (key.group(3) or "").split("#")[0].strip()
-            if value not in ("", "[]"):
+            if not _cut_items(resource_list, text, key, starts[index + 1]):
                 return None
-            line_end = key.end() + 1
-            split = _split_items(text, line_end, starts[index + 1])
-            if split is None or (value == "[]" and split[1]):
-                return None
-            lead, resource_list.items, layout.item_indent = split
-            if _shares_anchors(resource_list.items):
-                return None
-            parts.extend([text[key.start() : line_end] + lead, None])
-            continue
-        section = text[starts[index] : starts[index + 1]]
-        if name == "results" and not list_kind:
+        elif name == "results" and not list_kind:
             if not _keep_results(resource_list, section):
                 return None
-            continue
-        parts.append(section)
-        header.append(section)
-        if name == "apiVersion":
-            version = section
-        if name == "functionConfig" and not list_kind:
-            _read_function_config(resource_list, section, text.count("\n", 0, starts[index]))
+        else:
+            parts.append(section)
+            header.append(section)
+            version = section if name == "apiVersion" else version
+            if name == "functionConfig" and not list_kind:
+                _read_function_config(resource_list, section, text.count("\n", 0, starts[index]))
     try:
         yamledit.compose("".join(header))  # YAML must accept the header; its values are built only where needed
         head = yamledit.load(version) if version else {}
@@ -564,6 +539,44 @@ def _split_resource_list(text: str, list_kind: bool = False) -> ResourceList | N
     if not list_kind:
         _check_header(head)
     return resource_list
+
+
+def _without_document_end(text: str, begin: int) -> tuple[str, str] | None:
+    """The text before a closing `...` and what follows it (comments only), or None where more follows."""
+    if "\n..." not in text:
+        return text, ""
+    closing = _DOCUMENT_END.search(text, begin)
+    if closing is None or not _only_comments(text[closing.end() :]):
+        return None
+    return text[: closing.start()], text[closing.start() :]  # the items are cut out of the first: not held twice
+
+
+def _top_level_keys(text: str, begin: int) -> list[re.Match[str]] | None:
+    """The header's keys at column 0, `items` among them, each once; None where any other line at
+    column 0 is something else than a list entry, a comment or blank, or text comes before the first."""
+    lines = [line.start() for line in _line_matches(re.compile(_COLUMN_ZERO, re.M), text, begin, len(text))]
+    top_key = re.compile(_TOP_KEY, re.M)
+    keys = [key for line in lines if (key := top_key.match(text, line))]
+    names = [key.group(2) for key in keys]
+    if "items" not in names or len(set(names)) != len(names) or len(keys) != len(lines):
+        return None
+    return keys if _only_comments(text[begin : keys[0].start()]) else None
+
+
+def _cut_items(resource_list: ResourceList, text: str, key: re.Match[str], end: int) -> bool:
+    """Cut the entries of `items:` (up to `end`) into the resource list; False where they cannot be."""
+    value = (key.group(3) or "").split("#")[0].strip()
+    if value not in ("", "[]"):
+        return False
+    line_end = key.end() + 1
+    split = _split_items(text, line_end, end)
+    if split is None or (value == "[]" and split[1]):
+        return False
+    lead, resource_list.items, resource_list.layout.item_indent = split
+    if _shares_anchors(resource_list.items):
+        return False
+    resource_list.layout.parts.extend([text[key.start() : line_end] + lead, None])
+    return True
 
 
 def _keep_results(resource_list: ResourceList, section: str) -> bool:
