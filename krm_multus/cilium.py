@@ -32,7 +32,8 @@ RUNTIME_CONF_DIR = "/etc/cni/net.d"  # where containerd and CRI-O look, and the 
 CONF_PATH = ("cni", "confPath")
 CONF_VOLUME = "etc-cni-netd"  # the agent's volume for cni.confPath in the Cilium chart
 CONFLIST = "05-cilium.conflist"
-IMAGE_REPOSITORY = "ghcr.io/siderolabs/install-cni"
+# The last siderolabs/install-cni releases: archived, but the one image built for each Talos release.
+IMAGE_REPOSITORY = multus.ARCHIVED_PLUGIN_IMAGE
 NEWEST_TAG = "v1.9.0"
 # siderolabs/extras tags that Talos releases shipped (Talos <minor> -> [(first patch, tag)]).
 TAGS_BY_TALOS = {

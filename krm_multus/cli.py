@@ -11,7 +11,6 @@ import gc
 import io
 import json
 import os
-import re
 import sys
 from typing import Any
 
@@ -118,7 +117,7 @@ def _main(args: list[str]) -> int:
         if problem:
             print(f"krm-multus: {problem}", file=sys.stderr)
             return 2
-    if sys.stdout is None or (sys.stdin is None and not sources):  # started with `>&-` or `<&-`
+    if sys.stdout is None or (sys.stdin is None and (not sources or "-" in sources)):  # `>&-` or `<&-`
         _say(f"krm-multus: {'stdout' if sys.stdout is None else 'stdin'} is closed: nothing was read or written")
         return 2
     if isinstance(sys.stdout, io.TextIOWrapper):
@@ -180,21 +179,17 @@ def run_io(data: bytes, stdout: Any, stderr: Any, function_config: Any = None) -
 
 def _refuse(message: str, stdout: Any, stderr: Any, head: bytes) -> int:
     """Input that cannot be read: say so on stderr and, for a ResourceList, in its results."""
-    from krm_multus.sdk import emit
+    from krm_multus.sdk import emit, resourcelist
 
     print(f"[error] {message}", file=stderr)
-    if _first_document_is_a_resource_list(head):
+    # Meant as a ResourceList when its first document says so (a stream that holds one further down is
+    # a stream, and a failed stream writes nothing); the head is enough to tell.
+    text = head.decode("utf-8", errors="replace").lstrip("\ufeff").replace("\r\n", "\n")
+    if "ResourceList" in text[slice(*resourcelist.first_document_span(text))]:  # block or flow style
         result = {"message": message, "severity": "error"}
         header = "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nresults:\n"
         stdout.write(header + emit.block([result], 0) + "\n")
     return 1
-
-
-def _first_document_is_a_resource_list(head: bytes) -> bool:
-    """Whether the input was meant as a ResourceList: its first document says so (a stream that holds
-    one further down is a stream, and a failed stream writes nothing)."""
-    first = re.split(rb"\n---(?=[ \t\r\n])", head.lstrip(b"\xef\xbb\xbf-\r\n"), maxsplit=1)[0]
-    return b"ResourceList" in first
 
 
 def _read_config(path: str) -> tuple[Any, str | None]:
@@ -213,7 +208,10 @@ def _read_config(path: str) -> tuple[Any, str | None]:
 
 def config_reference() -> str:
     """Every option with its ConfigMap key, default and meaning, from the schema."""
-    lines = ["config reference (kind MultusTalos, apiVersion krm-multus.dev/v1alpha1; ConfigMap key in brackets):"]
+    from krm_multus.sdk import config
+
+    header = config.typed_header()
+    lines = [f"config reference (kind {header['kind']}, apiVersion {header['apiVersion']}; ConfigMap key in brackets):"]
     for field, key, default, description in config_options():
         bracket = f" [{key}]" if key else ""
         lines.append(f"  spec.{field}{bracket} = {json.dumps(default)}: {description}".rstrip(": "))

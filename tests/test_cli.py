@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 from krm_multus import __version__
@@ -134,3 +135,23 @@ def test_an_unreadable_source_is_a_usage_error_naming_it(tmp_path: Path) -> None
         run = krm_multus(str(source), stdin=DAEMONSET)
         assert (run.returncode, run.stdout) == (2, "")
         assert str(source) in run.stderr
+
+
+@pytest.mark.parametrize("before", ["# generated\n---\n", "%YAML 1.1\n---\n", ""], ids=["comment", "directive", "none"])
+def test_an_unreadable_resource_list_answers_with_a_resource_list(before: str) -> None:
+    """A refused ResourceList still gets one back with the error, whatever comes before its first `---`."""
+    done = krm_multus(stdin=before + "apiVersion: config.kubernetes.io/v9\nkind: ResourceList\nitems: []\n")
+    assert done.returncode == 1
+    written = yaml.safe_load(done.stdout)
+    assert written["kind"] == "ResourceList" and written["results"][0]["severity"] == "error"
+
+
+def test_a_dash_with_stdin_closed_is_a_usage_error() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "krm_multus", "-"], stdin=subprocess.DEVNULL, capture_output=True, text=True
+    )
+    closed = subprocess.run(
+        f"{sys.executable} -m krm_multus - <&-", shell=True, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0 and done.stdout == ""
+    assert closed.returncode == 2 and "stdin is closed" in closed.stderr

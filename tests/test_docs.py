@@ -46,4 +46,3 @@ def test_every_check_shows_golden_results() -> None:
     for module in registry.CHECKS:
         examples = gendocs.golden_examples(module.name)
         assert examples, f"{module.name} has no golden case with a result"
-        assert all(line.startswith(("[error]", "[warning]", "[info]")) for line in examples)

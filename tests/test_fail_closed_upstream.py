@@ -43,7 +43,9 @@ AUTOCONFIG = "/host/run/multus/cni/net.d"
 def _manifests(version: str) -> list[Path]:
     if not UPSTREAM.is_dir():
         require(f"no upstream manifests at {UPSTREAM}")
-    return sorted((UPSTREAM / version).glob("multus-daemonset*.yml"))
+    manifests = sorted((UPSTREAM / version).glob("multus-daemonset*.yml"))
+    assert manifests, f"no Multus DaemonSet manifest in {UPSTREAM / version}"
+    return manifests
 
 
 def _run(text: str, config: dict | None) -> tuple[list[dict], list[dict]]:

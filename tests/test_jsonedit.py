@@ -49,3 +49,10 @@ def test_the_result_is_the_json_with_the_key_added() -> None:
         **json.loads(MULTI_LINE),
         "ipam": {**json.loads(MULTI_LINE)["ipam"], "dataDir": "/run/cni"},
     }
+
+
+@pytest.mark.parametrize("value", ["/run/cni-{x}", {"a": "}"}, "a}"], ids=["braces", "object", "closing"])
+def test_a_value_with_braces_is_added_as_written(value: object) -> None:
+    """JSON text is joined as text, never through a format string (a `{x}` once raised KeyError)."""
+    edited = add_key('{\n  "a": 1\n}', (), "b", value)
+    assert edited is not None and json.loads(edited) == {"a": 1, "b": value}

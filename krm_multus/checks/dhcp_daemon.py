@@ -90,16 +90,17 @@ def _runs_daemon(item: Item) -> bool:
 
 
 def _is_daemon(container: dict[str, Any]) -> bool:
-    words = " ".join(
-        str(word) for key in ("command", "args") for word in lookups.as_list(container.get(key)) if word is not None
-    )
+    """`dhcp daemon` in its command, or, without a command, an image built to run it: one whose last
+    repository component names both CNI and DHCP (`cni-dhcp`), never a DHCP server such as `dhcpd`."""
+    words = multus.words(container)
     try:
         tokens = shlex.split(words)
     except ValueError:
         tokens = words.split()
     if tokens:
         return "daemon" in tokens and any(posixpath.basename(token) == "dhcp" for token in tokens)
-    return not container.get("command") and "dhcp" in multus.split_image(str(container.get("image") or ""))[0]
+    last = multus.split_image(str(container.get("image") or ""))[0].rsplit("/", 1)[-1]
+    return not container.get("command") and "cni" in last and "dhcp" in last
 
 
 def _shares_socket_dir(daemon: Item) -> bool:

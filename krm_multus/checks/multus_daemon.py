@@ -31,7 +31,7 @@ import posixpath
 from collections.abc import Iterator
 from typing import Any
 
-from krm_multus import cilium, concurrency, daemon_config, helm, multus
+from krm_multus import charts, cilium, concurrency, daemon_config, helm, multus
 from krm_multus.sdk import lookups
 from krm_multus.sdk.config import Config
 from krm_multus.sdk.resourcelist import Item
@@ -57,9 +57,9 @@ def apply(items: list[Item], config: Config, report: Reporter) -> Iterator[Resul
             where = multus.container_path(main) if main else multus.POD_SPEC
             yield report(daemonset, where, _message(multus.describe(daemonset)), "warning")
     if not daemonsets and cilium_open:
-        for release in helm.releases(items):
-            if release.chart == "multus":
-                yield report(release.item, release.source, _message("Multus from the `multus` chart"), "warning")
+        for found in charts.releases(items, config):
+            release = found.release
+            yield report(release.item, release.source, _message(f"Multus from the `{release.chart}` chart"), "warning")
 
 
 def _message(what: str) -> str:

@@ -28,7 +28,7 @@ def add_key(text: str, path: Path, key: str, value: Any) -> str | None:
         return None
     if not isinstance(mapping, MappingNode) or any(entry.value == key for entry, _ in mapping.value):
         return None
-    entry = json.dumps(key) + "{colon}" + json.dumps(value)
+    name, written = json.dumps(key), json.dumps(value)  # joined as text: JSON may hold `{` and `}`
     if mapping.value:
         last_key, last_value = mapping.value[-1]
         colon = text[last_key.end_mark.index : last_value.start_mark.index]
@@ -40,10 +40,10 @@ def add_key(text: str, path: Path, key: str, value: Any) -> str | None:
         else:
             separator = "," if colon == ":" else ", "
         at = last_value.end_mark.index
-        edited = text[:at] + separator + entry.format(colon=colon) + text[at:]
+        edited = text[:at] + separator + name + colon + written + text[at:]
     else:
         at = mapping.start_mark.index + 1
-        edited = text[:at] + entry.format(colon=": ") + text[at:]
+        edited = text[:at] + name + ": " + written + text[at:]
     try:
         after = json.loads(edited)
     except ValueError:

@@ -397,8 +397,8 @@ def _read(text: str, full_parse: bool) -> ResourceList:
     if stripped.startswith(("{", "[")):
         documents = _load_all(text, "the input")
         return _from_data(documents[0] if len(documents) == 1 else [doc for doc in documents if doc is not None])
-    list_kind = not _first_document_is(text, "ResourceList")
-    if list_kind and not _first_document_is(text, "List"):
+    list_kind = not first_document_is(text, "ResourceList")
+    if list_kind and not first_document_is(text, "List"):
         return _read_stream(text, full_parse)
     if not full_parse:
         found = _split_resource_list(text, list_kind)
@@ -479,17 +479,31 @@ def _pieces(resource_list: ResourceList, results: list[dict[str, Any]]) -> Itera
 # -- ResourceList text --------------------------------------------------------------------------
 
 
-def _first_document_is(text: str, kind: str) -> bool:
-    """Whether the first document has this top-level kind (a stream may hold one further down)."""
+def first_document_is(text: str, kind: str) -> bool:
+    """Whether the first document has this top-level kind (a stream may hold one further down).
+
+    Only the first document is searched: a stream that mentions the kind anywhere (`PodList`, a CRD's
+    description) costs a search of its first document, not a line-by-line search of all of it.
+    """
     if kind not in text:  # a plain substring search spares a stream the line-by-line one
         return False
-    pattern = rf"^(['\"]?)kind\1[ \t]*:[ \t]*(['\"]?){kind}\2[ \t]*(?:#.*)?$"
-    found = re.search(pattern, text, re.M)
-    if found is None:
-        return False
+    return _kind_line(kind).search(text, *first_document_span(text)) is not None
+
+
+def first_document_span(text: str) -> tuple[int, int]:
+    """Where the first document's text starts and ends (after directives and a leading `---`)."""
     preamble = _PREAMBLE.match(text) if text.startswith(("%", "#", "---")) else None
     start = preamble.end() - 1 if preamble else 0
-    return re.compile(r"\n(?:---|\.\.\.)(?=[ \t\n]|$)").search(text, start, found.start()) is None
+    document_break = _DOCUMENT_BREAK.search(text, start)
+    return start, document_break.start() if document_break else len(text)
+
+
+_DOCUMENT_BREAK = re.compile(r"\n(?:---|\.\.\.)(?=[ \t\n]|$)")
+
+
+@functools.cache
+def _kind_line(kind: str) -> re.Pattern[str]:
+    return re.compile(rf"^(['\"]?)kind\1[ \t]*:[ \t]*(['\"]?){kind}\2[ \t]*(?:#.*)?$", re.M)
 
 
 def _split_resource_list(text: str, list_kind: bool = False) -> ResourceList | None:
