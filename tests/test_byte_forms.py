@@ -447,6 +447,39 @@ def test_escaped_quotes_in_the_string_do_not_hide_a_fake_item() -> None:
     assert "/var/run/netns" not in result.stdout
 
 
+# A quote of the same kind earlier in the item (in a comment, inside the other kind of string, in a
+# plain scalar) evens out a count of quotes: the string that swallows the fake item must still be found.
+STRAY_QUOTES = {
+    "double quote in a comment": ('  note: x  # a "stray\n', '"'),
+    "double quote in a single-quoted string": ("  note: 'say \"hi'\n", '"'),
+    "apostrophe in a plain scalar": ("  note: don't\n", "'"),
+    "doubled apostrophes then an apostrophe in a comment": ("  note: 'it''s'  # isn't it\n", "'"),
+}
+
+
+@pytest.mark.parametrize("case", STRAY_QUOTES)
+@pytest.mark.parametrize("form", ["list", "stream"])
+def test_a_stray_quote_does_not_hide_a_fake_item(case: str, form: str) -> None:
+    """The ConfigMap's `key` opens a string that runs over a whole DaemonSet and closes on its last line."""
+    stray, quote = STRAY_QUOTES[case]
+    opened = CONFIGMAP.replace("  key: value\n", f"{stray}  key: {quote}x\n")
+    body = (DAEMONSET.replace('"', "") if quote == "'" else DAEMONSET.replace('"', "'")) + f"extra: end{quote}\n"
+    if form == "list":
+        text = HEADER + "items:\n" + "".join("- " + doc.replace("\n", "\n  ").rstrip(" ") for doc in (opened, body))
+        assert [item["kind"] for item in yaml.safe_load(text)["items"]] == ["ConfigMap"]  # what YAML sees
+    else:  # a `---` inside a quoted string: YAML refuses the stream
+        text = opened + "---\n" + body
+        with pytest.raises(yaml.YAMLError):
+            list(yaml.safe_load_all(text))
+    result = run(text)
+    assert "/var/run/netns" not in result.stdout
+    if form == "stream":
+        assert result.code == 1
+    else:
+        assert result.code == 0, result.stderr
+        assert yaml.safe_load(result.stdout)["items"][0]["data"] == yaml.safe_load(text)["items"][0]["data"]
+
+
 def test_a_broken_flow_collection_before_the_daemonset_still_passes_through() -> None:
     """Only a cut inside a quoted string sends the input to the full parse; other broken text is kept."""
     broken = CONFIGMAP + "  other: {a: [don't\n"

@@ -69,3 +69,18 @@ def test_kpt_itself_refuses_what_it_cannot_read(tmp_path: Path, form: str) -> No
     carried = kpt_eval(package, "cat")
     assert carried.returncode != 0, f"kpt now reads the {form} form: move it to FORMS"
     assert (package / "daemonset.yaml").read_bytes() == before
+
+
+def test_kpt_carries_a_string_that_looks_like_an_item_and_it_stays_a_string(tmp_path: Path) -> None:
+    """Issue 13.11 through kpt: a ConfigMap string holding a DaemonSet item, after a stray quote in a
+    comment. kpt hands it over re-quoted; the ConfigMap's value must come back as it was."""
+    fake = "- " + DAEMONSET.replace('"', "'").replace("\n", "\n  ").rstrip() + "\n"
+    configmap = CONFIGMAP.replace("  key: value\n", f'  note: x  # a "stray\n  key: "x\n{fake}  end"\n')
+    package = tmp_path / "package"
+    package.mkdir()
+    (package / "configmap.yaml").write_text(configmap)
+    (package / "daemonset.yaml").write_text(DAEMONSET)
+    result = kpt_eval(package, "krm-multus")
+    assert result.returncode == 0, result.stderr
+    assert yaml.safe_load((package / "configmap.yaml").read_text())["data"] == yaml.safe_load(configmap)["data"]
+    assert netns_path(package) == "/var/run/netns/"

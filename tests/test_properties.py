@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from fuzz import invariants
 from fuzz.resources import BYTE_FORMS, Generated, byte_forms, mutated, resource_inputs
 from krm_multus import pipeline
-from krm_multus.sdk import resourcelist
+from krm_multus.sdk import resourcelist, yamledit
 
 EXAMPLES = settings(
     max_examples=int(os.environ.get("KRM_MULTUS_EXAMPLES", "150")),
@@ -118,3 +118,35 @@ def test_a_byte_form_is_read_like_its_plain_twin(drawn: tuple[Generated, str]) -
         assert shaped.stdout == map_output(plain.stdout)
     elif plain.code == 0 or generated.is_list:
         assert parsed_items(shaped.stdout.replace("\ufeff", "")) == parsed_items(plain.stdout)
+
+
+# Pieces of YAML that quotes hide among: indicators, comments, escapes, tags, anchors, line breaks.
+QUOTE_PIECES = [
+    '"',
+    "'",
+    "''",
+    "\\",
+    '\\"',
+    "# ",
+    "key: ",
+    "- ",
+    "? ",
+    "[",
+    "{",
+    ", ",
+    "!!str ",
+    "&a ",
+    "a",
+    " ",
+    "\n",
+    "\r\n",
+]
+
+
+@settings(EXAMPLES, max_examples=EXAMPLES.max_examples * 20)
+@given(st.lists(st.sampled_from(QUOTE_PIECES), max_size=30).map("".join))
+def test_the_quick_string_test_never_misses_an_item_that_ends_inside_a_string(text: str) -> None:
+    """The text cutter parses an item only when the quick test says it may end inside a quoted
+    string (issue 13.11): where the parser says it does, the quick test must have said so."""
+    if yamledit.ends_inside_a_string(text):
+        assert resourcelist._may_end_inside_a_string(text)

@@ -845,15 +845,40 @@ def _cut_inside_a_string(items: list[Item]) -> bool:
 
     Why: text that looks like the start of an item (`- apiVersion:` at the list's indentation, a
     `---` line) can sit inside such a string; the text after it would be taken for an item and
-    edited, inside another item's string. Only an item with an odd number of quotes (not counting
-    the escaped `\\"` a double-quoted string holds) can end inside a string, so only such items are
-    parsed here; one that stops inside a string means the text cannot be cut where the parser cuts it.
+    edited, inside another item's string. Only an item that `_may_end_inside_a_string` is parsed
+    here; one that stops inside a string means the text cannot be cut where the parser cuts it.
     """
     return any(
-        ((item.source.count('"') - item.source.count('\\"')) % 2 or item.source.count("'") % 2)
-        and yamledit.ends_inside_a_string(item.text)
-        for item in items[:-1]
+        _may_end_inside_a_string(item.source) and yamledit.ends_inside_a_string(item.text) for item in items[:-1]
     )
+
+
+def _may_end_inside_a_string(text: str) -> bool:
+    """False only where `text` cannot end inside a quoted string, found without parsing it.
+
+    Why it holds: such a string began at one of `yamledit.open_quotes`, and an opening quote can
+    only stand where the parser may start a scalar. Quotes in comments, in plain scalars (`don't`)
+    or in the other kind of string are told apart from an opening quote by what precedes them on
+    their line. Line breaks other than `\\n` (and `\\r\\n`) hide line starts: such text is always parsed.
+    """
+    candidates = yamledit.open_quotes(text)
+    if all(at < 0 for at in candidates):
+        return False
+    if any(brk in text for brk in "\x85\u2028\u2029") or text.count("\r") != text.count("\r\n"):
+        return True
+    return any(at >= 0 and _may_begin_a_scalar(text, at) for at in candidates)
+
+
+def _may_begin_a_scalar(text: str, at: int) -> bool:
+    """Whether the parser may start a quoted scalar at `at`: what precedes it on its line is
+    indentation, ends in an indicator (`:`, `-`, `?`, `,`, a bracket or brace) or a quote (one string
+    closing, the next opening), or ends in a word holding a tag (`!!str`), an anchor (`&a`) or an
+    alias (`*a`)."""
+    before = text[text.rfind("\n", 0, at) + 1 : at].rstrip(" \t")
+    if not before or before[-1] in ":-?,[]{}\"'":
+        return True
+    last_word = before.split()[-1]  # a tag, anchor or alias may follow a quoted scalar directly
+    return any(mark in last_word for mark in "!&*")
 
 
 def _documents(text: str) -> Iterator[tuple[str, str]]:

@@ -192,21 +192,55 @@ def _unbuildable(text: str, error: Exception) -> str:
 
 
 def ends_inside_a_string(text: str) -> bool:
-    """Whether the parser fails at the very end of `text`, inside a quoted string that began earlier."""
+    """Whether the parser fails at the very end of `text`, inside a quoted string that began earlier
+    and that nothing after its opening quote closes."""
     try:
         for _ in yaml.parse(text, Loader=_LOADER):
             pass
     except yaml.MarkedYAMLError as error:
         end, begin = error.problem_mark, error.context_mark
         return (
-            end is not None
-            and begin is not None
-            and not text[end.index :].strip()
-            and text[begin.index : begin.index + 1] in ("'", '"')
+            end is not None and begin is not None and not text[end.index :].strip() and begin.index in open_quotes(text)
         )
     except yaml.YAMLError:
         return False
     return False
+
+
+def open_quotes(text: str) -> tuple[int, int]:
+    """Where a double-quoted and a single-quoted string still open at the end of `text` would have
+    begun (-1: no such string can be open), read from the quoting rules alone.
+
+    Inside a double-quoted string every `"` is escaped (an odd run of backslashes before it), so one
+    still open began at the last unescaped `"`; inside a single-quoted string every `'` is doubled,
+    so one still open began at the first quote of the last run of `'` of odd length.
+    """
+    return _last_unescaped_double_quote(text), _last_odd_single_quote_run(text)
+
+
+def _last_unescaped_double_quote(text: str) -> int:
+    """Where the last `"` not escaped by a backslash stands, or -1."""
+    at = len(text)
+    while (at := text.rfind('"', 0, at)) >= 0:
+        backslash = at
+        while backslash > 0 and text[backslash - 1] == "\\":
+            backslash -= 1
+        if (at - backslash) % 2 == 0:
+            return at
+    return -1
+
+
+def _last_odd_single_quote_run(text: str) -> int:
+    """Where the last run of `'` of odd length begins (a doubled `''` is a quote inside a string), or -1."""
+    end = len(text)
+    while (last := text.rfind("'", 0, end)) >= 0:
+        first = last
+        while first > 0 and text[first - 1] == "'":
+            first -= 1
+        if (last - first) % 2 == 0:
+            return first
+        end = first
+    return -1
 
 
 def _describe(error: yaml.YAMLError, text: str) -> str:
