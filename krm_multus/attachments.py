@@ -7,8 +7,6 @@ them agree on what a workload asks for. Items that hold neither annotation nor V
 skipped by a text test before they are parsed.
 """
 
-from __future__ import annotations
-
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 

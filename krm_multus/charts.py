@@ -21,8 +21,6 @@ Facts from the charts (`../shared/upstream/USERS.md`):
   `multus-daemon` (or a `-thick` tag); it installs plugins when an init container runs a plugin image.
 """
 
-from __future__ import annotations
-
 import functools
 from typing import Any, NamedTuple
 

@@ -9,8 +9,6 @@ Multus for `cilium-cni` delegates, and the Cilium checks read its settings, all 
 for "Cilium is here".
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -59,7 +57,7 @@ class Setting(NamedTuple):
     key: str
     value: tuple[str, ...]
 
-    def named(self, source: Source) -> str:
+    def named(self, source: "Source") -> str:
         return f"`{self.key}`" if source.is_config_map else f"`{'.'.join(self.value)}`"
 
 

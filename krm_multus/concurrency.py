@@ -7,8 +7,6 @@ many run at once; before, nothing does. Thin Multus is run by the container runt
 pod, and needs none of this. Used by the resources transform, whose docstring is the manual.
 """
 
-from __future__ import annotations
-
 import math
 from collections.abc import Iterator
 from typing import Any, NamedTuple

@@ -5,8 +5,6 @@ reads it; all three must find the same ConfigMap and keep the JSON as the user l
 writes it as an indented object inside a `|` block, and a one-line rewrite would be unreviewable).
 """
 
-from __future__ import annotations
-
 import json
 from collections.abc import Iterator
 from typing import Any, NamedTuple

@@ -6,8 +6,6 @@ transform edits release values; both must recognise a chart the same way, and bo
 on a stream of thousands of other items (only HelmReleases and Applications are parsed).
 """
 
-from __future__ import annotations
-
 import posixpath
 from typing import Any, NamedTuple
 

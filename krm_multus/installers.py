@@ -13,8 +13,6 @@ A Multus release whose chart cannot be told is "undecided": it renders in the cl
 install anything, so no plugin can be claimed missing while one is among the items.
 """
 
-from __future__ import annotations
-
 import posixpath
 from typing import NamedTuple
 

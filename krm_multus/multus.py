@@ -4,8 +4,6 @@ Why one module: every transform asks the same questions, and the answers must ag
 the install-binary transform takes for v3 must not get a v4-only fix from another).
 """
 
-from __future__ import annotations
-
 import posixpath
 import re
 import shlex

@@ -17,8 +17,6 @@ operator makes one NAD per `Raw` entry of `spec.additionalNetworks` (its `rawCNI
 `namespace`, else `default`).
 """
 
-from __future__ import annotations
-
 import json
 from collections.abc import Iterator
 from typing import Any, NamedTuple
@@ -221,10 +219,10 @@ class Index:
     """The NADs among the items (local-config ones left out), found by name as Multus finds them;
     `find` also finds the NADs operators make from their resources among the items."""
 
-    _last: tuple[list[Item], list[Item], Index] | None = None
+    _last: tuple[list[Item], list[Item], "Index"] | None = None
 
     @classmethod
-    def of(cls, items: list[Item]) -> Index:
+    def of(cls, items: list[Item]) -> "Index":
         """The Index of `items`, built once for all the modules of a run that read it.
 
         Valid while the list holds the same items and no NAD among them was edited or restored since

@@ -144,6 +144,9 @@ def _guarded(module: registry.Module, items: list[Item], config: fn_config.Confi
     results: list[Result] = []
     try:
         results.extend(module.code.apply(items, config, report))
+        if module.kind == "transform":
+            for item in items:
+                item.verify_edits()  # one check of all its edits to each item
     except Exception as error:  # a bug must not cost the user the other modules' findings
         touched = _restore(items, before, snapshots)
         kept = results if module.kind == "check" else []

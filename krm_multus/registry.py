@@ -11,8 +11,6 @@ the kinds once and looks for each word once. Leave both empty when in doubt: the
 runs.
 """
 
-from __future__ import annotations
-
 import importlib
 from types import ModuleType
 from typing import NamedTuple

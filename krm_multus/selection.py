@@ -9,8 +9,6 @@ do not make the value JSON, a value that is JSON once they are filled in is not 
 JSON key holding one is left out of the request (nothing can judge it).
 """
 
-from __future__ import annotations
-
 import json
 from collections.abc import Iterator
 from typing import Any, NamedTuple

@@ -8,7 +8,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from krm_multus.sdk import emit
+from krm_multus.sdk import emit, yamledit
 from krm_multus.sdk.yamledit import Document, YamlError, format_path
 
 POD = """\
@@ -156,3 +156,23 @@ def test_a_new_entry_lines_up_with_the_mapping_also_after_an_explicit_key(first:
     assert doc.set(("spec", "template", "spec", "x"), 1)
     assert doc.text.startswith(text)
     assert yaml.safe_load(doc.text)["spec"]["template"]["spec"] == {"x": 1}
+
+
+LOAD_FORMS = {
+    "plain manifest": "a: 1\nb: [x, 0x1F, 1_000, 1.5e3, .inf, yes, ~]\nc: {d: 'q', e: \"w\"}\n",
+    "merge key": "base: &b {x: 1, y: 2}\nmerged: {<<: *b, y: 3}\n",
+    "date and timestamp": "d: 2024-02-28\nt: 2001-12-14t21:59:43.10-05:00\n",
+    "binary": "b: !!binary aGVsbG8=\n",
+    "set and ordered map": "s: !!set {a, b}\no: !!omap [{a: 1}, {b: 2}]\n",
+    "aliases": "a: &x [1, {k: v}]\nb: *x\n",
+}
+
+
+@pytest.mark.parametrize("form", LOAD_FORMS)
+def test_load_builds_what_pyyaml_builds(form: str) -> None:
+    """`load` builds plain manifests itself and leaves other tags to PyYAML: the values and their types agree."""
+    text = LOAD_FORMS[form]
+    expected = yaml.safe_load(text)
+    loaded = yamledit.load(text)
+    assert loaded == expected
+    assert repr(loaded) == repr(expected)  # types too: 1 and True and 1.0 are equal in Python

@@ -42,8 +42,6 @@ Failing (`rangeEnd` before `rangeStart`):
     the range is empty; swap them
 """
 
-from __future__ import annotations
-
 import re
 from collections.abc import Generator, Iterator
 from typing import Any, NamedTuple

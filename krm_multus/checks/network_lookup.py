@@ -29,8 +29,6 @@ Failing (the same without `globalNamespaces`):
     or add `infra` to `globalNamespaces`
 """
 
-from __future__ import annotations
-
 import json
 import shlex
 from collections.abc import Iterator

@@ -13,8 +13,7 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
 from typing import Any, TextIO
 
 import yaml
@@ -157,6 +156,11 @@ class Item:
             self._doc = doc
         self._data = _UNSET
 
+    def verify_edits(self) -> None:
+        """Check the edits not yet checked (see Document.verify); an ItemError undoes and names them."""
+        if self._doc is not None:
+            self._doc.verify()
+
     @property
     def changed(self) -> bool:
         return self._doc is not None and self._doc.text != self.text
@@ -181,17 +185,12 @@ class Item:
     def _edited_value(self) -> Any:
         """After an edit: the value built from the nodes the next edit composes anyway, which saves a parse.
 
-        The same as `yaml.load` of the text (that is compose, then construct). Not for text with a merge
-        key (`<<`), whose construction rewrites the nodes, nor where the editor refuses the text: then
-        _UNSET, and the caller parses the text as it would any other.
+        _UNSET where the editor refuses the text: the caller then parses the text as it would any other.
         """
-        if self._doc is None or "<<" in self._doc.text:
-            return _UNSET
         try:
-            root = self._doc.root
+            return self._doc.value() if self._doc is not None else _UNSET
         except YamlError:
             return _UNSET
-        return None if root is None else yaml.constructor.SafeConstructor().construct_document(root)
 
     @property
     def kind(self) -> str:
@@ -280,6 +279,7 @@ class Item:
 
     def render(self, indent: int | None) -> str:
         """The item's output text, as a list entry at `indent` or a document when None."""
+        self.verify_edits()  # the engine has checked them after each transform; others' edits, here
         text = self._render(indent)
         return text if self.newline == "\n" else text.replace("\n", self.newline)
 
@@ -301,17 +301,17 @@ class _ItemDocument(Document):
     """An item's Document: what cannot be read or edited in it raises an ItemError, which names the item.
 
     Why: an edit a field's shape does not allow (a `resources: 0` where a mapping belongs) must come
-    out as an error result about that item, not as a failure nobody can place.
+    out as an error result about that item, not as a failure nobody can place. Its edits are checked
+    when the engine calls `verify`, after each transform (and before the item is written).
     """
 
     def __init__(self, item: Item) -> None:
-        super().__init__(item.text)
+        super().__init__(item.text, check_later=True)
         self.item = item
 
-    @contextmanager
-    def _naming_the_item(self) -> Iterator[None]:
+    def _naming_the_item(self, operation: Callable[..., Any], *args: Any) -> Any:
         try:
-            yield
+            return operation(*args)
         except ItemError:
             raise
         except YamlError as error:
@@ -319,24 +319,22 @@ class _ItemDocument(Document):
 
     @property
     def root(self) -> Node | None:
-        with self._naming_the_item():
-            return super().root
+        return self._naming_the_item(Document.root.fget, self)  # type: ignore[attr-defined]
 
     def set(self, path: Path, value: Any) -> bool:
-        with self._naming_the_item():
-            return super().set(path, value)
+        return self._naming_the_item(super().set, path, value)
 
     def set_text(self, path: Path, text: str) -> bool:
-        with self._naming_the_item():
-            return super().set_text(path, text)
+        return self._naming_the_item(super().set_text, path, text)
 
     def delete(self, path: Path) -> bool:
-        with self._naming_the_item():
-            return super().delete(path)
+        return self._naming_the_item(super().delete, path)
 
     def append(self, path: Path, value: Any) -> None:
-        with self._naming_the_item():
-            super().append(path, value)
+        self._naming_the_item(super().append, path, value)
+
+    def verify(self) -> None:
+        self._naming_the_item(super().verify)
 
 
 class ResourceList:

@@ -31,6 +31,9 @@ _PLAIN_TAGS = {
     "tag:yaml.org,2002:null": _CONSTRUCTOR.construct_yaml_null,
 }
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_PLAIN_VALUE_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "map", "seq")
+)
 MAX_DEPTH = 200
 MAX_ALIAS_GROWTH = 100_000
 # Every collection owns one of these characters (`[`, `{`, a `-` entry, a `?` or `:` key), so a text
@@ -141,8 +144,19 @@ def _depth_bound(text: str) -> int:
 
 
 def load(text: str) -> Any:
-    """A single document's plain value from the C parser, after `check_parsable`; duplicate keys refused."""
-    return _parsed(yaml.load, text, _StrictLoader, _StrictRedefiningLoader)
+    """A single document's plain value from the C parser, after `check_parsable`; duplicate keys and
+    object tags refused."""
+    return _parsed(_load, text, _LOADER, _RedefiningLoader)
+
+
+def _load(text: str, loader: type) -> Any:
+    """The value built from the composed nodes: by `plain` where every tag is a plain one (nearly every
+    manifest: several times faster than PyYAML's constructor, which is Python), by the constructor where
+    one is not (a date, `!!binary`, `!!set`, a merge key `<<`)."""
+    root = yaml.compose(text, Loader=loader)
+    if _check_editable(root):
+        return plain(root)
+    return yaml.constructor.SafeConstructor().construct_document(root)
 
 
 def load_all(text: str) -> list[Any]:
@@ -320,21 +334,36 @@ def format_path(path: Path) -> str:
 
 
 class Document:
-    """One YAML document's text and the edits made to it."""
+    """One YAML document's text and the edits made to it.
 
-    def __init__(self, text: str) -> None:
+    Every edit is checked (see `_edited`): at once, or, in a document made with `check_later`, when
+    `verify` is called; the engine calls it after each transform, so that a transform's edits to one
+    item are checked together, with one reading of the item instead of one per edit.
+    """
+
+    def __init__(self, text: str, check_later: bool = False) -> None:
         self.text = text
+        self.check_later = check_later
         self._root: Node | None = None
         self._composed = False
-        self._splices: list[tuple[int, int, str]] | None = None  # during an edit: what to undo
+        self._plain_only = True
+        self._splices: list[tuple[int, int, str]] = []  # the unchecked edits: what to undo
+        self._expected: Any = _NOTHING  # the value the unchecked edits must leave
+        self._edited: list[Path] = []  # where the unchecked edits were made
 
     @property
     def root(self) -> Node | None:
         if not self._composed:
             self._root = compose(self.text)
-            _check_editable(self._root)
+            self._plain_only = _check_editable(self._root)
             self._composed = True
         return self._root
+
+    def value(self) -> Any:
+        """The document's value as `load` reads it, from these nodes where `plain` can build it (the
+        constructor would rewrite the nodes of a merge key: that text is loaded on its own)."""
+        root = self.root
+        return plain(root) if self._plain_only else load(self.text)
 
     def node(self, path: Path) -> Node | None:
         return find(self.root, path)
@@ -345,49 +374,78 @@ class Document:
 
     def set(self, path: Path, value: Any) -> bool:
         """Lookup or create: make the value at `path` equal `value`; True when the text changed."""
-        return self._verified(path, lambda current: value, lambda: self._set(path, value))
+        return self._edit(path, lambda current: value, lambda: self._set(path, value))
 
     def delete(self, path: Path) -> bool:
         """Remove the mapping entry at `path` (its key and value); True when there was one."""
-        return self._verified(path, lambda current: _DELETED, lambda: self._delete(path))
+        return self._edit(path, lambda current: _DELETED, lambda: self._delete(path))
 
     def set_text(self, path: Path, text: str) -> bool:
         """Make the string at `path` equal `text`, keeping a literal block scalar (`|`) one (see _set_text)."""
-        return self._verified(path, lambda current: text, lambda: self._set_text(path, text))
+        return self._edit(path, lambda current: text, lambda: self._set_text(path, text))
 
     def append(self, path: Path, value: Any) -> None:
         """Add `value` at the end of the sequence at `path`, creating the sequence if needed."""
-        self._verified(path, lambda current: _appended(current, value), lambda: self._append(path, value) or True)
+        self._edit(path, lambda current: _appended(current, value), lambda: self._append(path, value) or True)
 
-    def _verified(self, path: Path, wanted: Any, edit: Any) -> bool:
-        """Run `edit`, then read the edited text again: it must hold exactly what was meant.
+    def _edit(self, path: Path, wanted: Any, edit: Any) -> bool:
+        """Run `edit` and note what the document's value must be after it: the value before with
+        `path` set to `wanted(current value)` (_DELETED for a removed key), nothing else changed.
 
-        Why: the edits are splices at positions the parser reported, and a position that is off
-        (a character the parser does not count, a layout the editor does not know) would write a
-        wrong value or damage another field while the change is reported as made. So the whole
-        document's value after the edit must equal its value before with `path` set to
-        `wanted(current value)` and nothing else changed; if not, the text is put back and the
-        edit is refused. `wanted` returns _DELETED for a removed key.
+        Why: the edits are splices at positions the parser reported, and a position that is off (a
+        character the parser does not count, a layout the editor does not know) would write a wrong
+        value or damage another field while the change is reported as made. `verify` reads the text
+        again and compares; an edit that leaves the text unreadable is undone and refused at once.
         """
         root = self.root
-        expected = _fingerprint(_with_value(plain(root), _resolve(root, path), wanted(plain(find(root, path)))))
-        del root  # the edit composes the text again: the old nodes need not live on beside the new
-        self._splices = []
+        if self._expected is _NOTHING:
+            self._expected = plain(root)
         try:
-            if not edit():
-                return False
-            problem = None if _fingerprint(plain(self.root)) == expected else "it would have changed other fields too"
+            expected = _with_value(self._expected, _resolve(root, path), wanted(plain(find(root, path))))
+        except (IndexError, KeyError, TypeError):  # an earlier unchecked edit went wrong: verify says so
+            expected = _MISMATCH
+        del root  # the edit composes the text again: the old nodes need not live on beside the new
+        done = len(self._splices)
+        try:
+            changed = edit()
         except YamlError as error:
-            problem = str(error)
-        finally:
-            splices, self._splices = self._splices, None
-        if problem is None:
-            return True
-        for start, stop, removed in reversed(splices):
+            self._undo(done)
+            raise self._refusal([path], str(error)) from None
+        if changed:
+            self._expected = expected
+            self._edited.append(path)
+        if not self.check_later:
+            self.verify()
+        return changed
+
+    def verify(self) -> None:
+        """Check the edits made since the last check: the text must hold exactly what they meant.
+        If not, every one of them is undone and a YamlError names them."""
+        expected, edited = self._expected, self._edited
+        self._expected, self._edited = _NOTHING, []
+        if not edited:
+            self._splices.clear()
+            return
+        if expected is not _MISMATCH and _fingerprint(plain(self.root)) == _fingerprint(expected):
+            self._splices.clear()
+            return
+        self._undo(0)
+        raise self._refusal(edited, "it would have changed other fields too")
+
+    def _undo(self, keep: int) -> None:
+        """Put the text back as it was after the first `keep` unchecked splices."""
+        while len(self._splices) > keep:
+            start, stop, removed = self._splices.pop()
             self.text = self.text[:start] + removed + self.text[stop:]
         self._composed, self._root = False, None
-        raise YamlError(
-            f"`{format_path(path)}` cannot be edited safely ({problem}; an anchor or alias may share it): "
+        if not self._splices:
+            self._expected, self._edited = _NOTHING, []
+
+    @staticmethod
+    def _refusal(paths: list[Path], problem: str) -> YamlError:
+        fields = ", ".join(f"`{format_path(path)}`" for path in paths)
+        return YamlError(
+            f"{fields} cannot be edited safely ({problem}; an anchor or alias may share it): "
             "the item was left as it was, change the field by hand"
         )
 
@@ -570,11 +628,12 @@ class Document:
             self.text = self.text[:start] + removed + self.text[start + len(text) :]
             self._composed = False
             raise YamlError(f"an edit would have left the item unreadable ({error}); it was not made") from None
-        if self._splices is not None:
-            self._splices.append((start, start + len(text), removed))
+        self._splices.append((start, start + len(text), removed))
 
 
 _DELETED: Any = object()
+_NOTHING: Any = object()  # no edit awaits checking
+_MISMATCH: Any = object()  # what no document's value equals
 
 
 def _resolve(root: Node | None, path: Path) -> Path:
@@ -693,9 +752,11 @@ def _line_end(text: str, index: int) -> int:
     return len(text) if end < 0 else end
 
 
-def _check_editable(root: Node | None) -> None:
+def _check_editable(root: Node | None) -> bool:
     """Refuse what an edit could silently damage: duplicate keys, object tags (`compose` has refused
-    deep nests; an edit that would change what an alias shares is refused when it is verified)."""
+    deep nests; an edit that would change what an alias shares is refused when it is verified).
+    True when every tag is one `plain` builds the value of as PyYAML does (no merge key either)."""
+    plain_only = True
     seen: set[int] = set()
     stack: list[Node] = [root] if root is not None else []
     while stack:
@@ -704,14 +765,17 @@ def _check_editable(root: Node | None) -> None:
         if id(node) in seen:  # an alias: an edit that reaches it is refused when verified
             continue
         seen.add(id(node))
-        if node.tag.startswith("tag:yaml.org,2002:python/") or node.tag.startswith("!"):
-            raise YamlError(f"line {line}: tag {node.tag} is not allowed here")
-        if isinstance(node, MappingNode):
+        if node.tag not in _PLAIN_VALUE_TAGS:
+            if node.tag.startswith("tag:yaml.org,2002:python/") or node.tag.startswith("!"):
+                raise YamlError(f"line {line}: tag {node.tag} is not allowed here")
+            plain_only = False
+        if isinstance(node, MappingNode):  # children pushed last first: a refusal names the first in the text
             _refuse_duplicate_keys(node)
-            for key, value in node.value:
-                stack.extend((key, value))
+            for key, value in reversed(node.value):
+                stack.extend((value, key))
         elif isinstance(node, SequenceNode):
-            stack.extend(node.value)
+            stack.extend(reversed(node.value))
+    return plain_only
 
 
 def _refuse_duplicate_keys(mapping: MappingNode) -> None:
