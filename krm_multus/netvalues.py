@@ -9,13 +9,17 @@ applies the manifests, so a field holding one is not judged.
 
 from __future__ import annotations
 
-import ipaddress
 import re
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # ipaddress is imported where an address is read: importing it costs more than most runs spend here
+    import ipaddress
+
+    Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+    Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 IFNAMSIZ = 16  # the kernel's buffer, with its terminating NUL
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-Address = ipaddress.IPv4Address | ipaddress.IPv6Address
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 _MAC_SEPARATED = re.compile(r"^[0-9A-Fa-f]{2}([:-])[0-9A-Fa-f]{2}(?:\1[0-9A-Fa-f]{2})*$")
 _MAC_DOTTED = re.compile(r"^[0-9A-Fa-f]{4}(?:\.[0-9A-Fa-f]{4})*$")
 # Flux's envsubst forms; a bare `$VAR` is not substituted by Flux.
@@ -81,6 +85,8 @@ def address(text: object) -> Address | None:
     """An IPv4 or IPv6 address as Go's net.ParseIP reads it (no zone), or None."""
     if not isinstance(text, str) or "%" in text:
         return None
+    import ipaddress
+
     try:
         return ipaddress.ip_address(text)
     except ValueError:
@@ -91,6 +97,8 @@ def interface(text: object) -> ipaddress.IPv4Interface | ipaddress.IPv6Interface
     """An address with its prefix (`10.1.1.5/24`), as Go's net.ParseCIDR reads it, or None."""
     if not isinstance(text, str) or "/" not in text or "%" in text:
         return None
+    import ipaddress
+
     try:
         return ipaddress.ip_interface(text)
     except ValueError:

@@ -66,7 +66,7 @@ _KEY_PARTS = re.compile(r"[^.\[\]]+|\[\d+\]")
 # A problem inside spec.config: (the JSON key, what is wrong and what to do, weight).
 Problem = tuple[str, str, str]
 # The first and last address host-local hands out from a range.
-Bounds = tuple[netvalues.Address, netvalues.Address]
+Bounds = tuple["netvalues.Address", "netvalues.Address"]
 
 
 class Range(NamedTuple):

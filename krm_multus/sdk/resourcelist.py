@@ -336,6 +336,9 @@ class _ItemDocument(Document):
     def verify(self) -> None:
         self._naming_the_item(super().verify)
 
+    def value(self) -> Any:
+        return self._naming_the_item(super().value)
+
 
 class ResourceList:
     """The items, the function config, results already present, and how to write them back."""

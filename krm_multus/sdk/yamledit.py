@@ -58,6 +58,27 @@ class _RefusingDuplicateKeys:
         return super().construct_mapping(node, deep=deep)  # type: ignore[misc]
 
 
+class _Composer(_LOADER):  # type: ignore[misc,valid-type]
+    """The C loader, resolving the tag of a plain scalar once per distinct short text.
+
+    Why: the C composer asks Python for the tag of every node, and a plain scalar's tag depends on
+    its text alone (no path resolvers are registered); manifests repeat the same few texts.
+    """
+
+    def resolve(self, kind: type, value: str | None, implicit: tuple[bool, bool]) -> str:
+        if kind is not ScalarNode or not implicit[0]:
+            return super().resolve(kind, value, implicit)
+        tag = _PLAIN_SCALAR_TAGS.get(value)
+        if tag is None:
+            tag = super().resolve(kind, value, implicit)
+            if len(value) <= 64 and len(_PLAIN_SCALAR_TAGS) < 4096:  # bounded: texts of any size may come
+                _PLAIN_SCALAR_TAGS[value] = tag
+        return tag
+
+
+_PLAIN_SCALAR_TAGS: dict[str, str] = {}
+
+
 class _StrictLoader(_RefusingDuplicateKeys, _LOADER):  # type: ignore[misc,valid-type]
     """The C safe loader, refusing duplicate keys."""
 
@@ -146,7 +167,7 @@ def _depth_bound(text: str) -> int:
 def load(text: str) -> Any:
     """A single document's plain value from the C parser, after `check_parsable`; duplicate keys and
     object tags refused."""
-    return _parsed(_load, text, _LOADER, _RedefiningLoader)
+    return _parsed(_load, text, _Composer, _RedefiningLoader)
 
 
 def _load(text: str, loader: type) -> Any:
@@ -166,7 +187,7 @@ def load_all(text: str) -> list[Any]:
 
 def compose(text: str) -> Node | None:
     """Nodes of a single YAML document, after `check_parsable`."""
-    return _parsed(yaml.compose, text, _LOADER, _RedefiningLoader)
+    return _parsed(yaml.compose, text, _Composer, _RedefiningLoader)
 
 
 def _parsed(parse: Any, text: str, loader: type, redefining: type) -> Any:
