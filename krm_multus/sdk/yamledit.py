@@ -609,7 +609,34 @@ class Document:
                 start -= 1
         else:
             text = emit.block(value, node.start_mark.column, indents, quote)
+        if isinstance(node, ScalarNode) and self._patched(node, start, end, text):
+            return
         self._splice(start, end, text)
+
+    def _patched(self, node: ScalarNode, start: int, end: int, text: str) -> bool:
+        """Replace a scalar that stays on its line with `text`, and move the nodes' marks instead of
+        composing the document again; False (nothing done) where that does not apply.
+
+        Why: a transform often changes several scalars of one item in a row (the four resources), and
+        composing the whole item after each costs more than the rest of the edit. What the nodes say
+        is checked when the edits are verified, which composes the text itself.
+        """
+        if not self.check_later or "\n" in text or "\n" in self.text[start:end]:
+            return False
+        try:
+            piece = compose(text)
+        except YamlError:
+            return False
+        if not isinstance(piece, ScalarNode) or piece.tag not in _PLAIN_VALUE_TAGS:
+            return False
+        shift, line = len(text) - (end - start), node.start_mark.line
+        for after in _nodes(self.root):
+            after.start_mark = _moved(after.start_mark, end, shift, line)
+            after.end_mark = _moved(after.end_mark, end, shift, line)
+        node.tag, node.value, node.style = piece.tag, piece.value, piece.style
+        self._splices.append((start, start + len(text), self.text[start:end]))
+        self.text = self.text[:start] + text + self.text[end:]
+        return True
 
     def _key_column(self, path: Path) -> int:
         parent = self.node(path[:-1])
@@ -771,6 +798,31 @@ def _leading_spaces(line: str) -> int:
 def _line_end(text: str, index: int) -> int:
     end = text.find("\n", index)
     return len(text) if end < 0 else end
+
+
+def _nodes(root: Node | None) -> list[Node]:
+    """Every node under `root`, each once (an alias repeats a node)."""
+    found: dict[int, Node] = {}
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if id(node) in found:
+            continue
+        found[id(node)] = node
+        if isinstance(node, MappingNode):
+            for key, value in node.value:
+                stack.extend((key, value))
+        elif isinstance(node, SequenceNode):
+            stack.extend(node.value)
+    return list(found.values())
+
+
+def _moved(mark: Any, end: int, shift: int, line: int) -> Any:
+    """`mark` as it stands after the text up to `end` on `line` grew by `shift` characters."""
+    if mark.index < end:
+        return mark
+    column = mark.column + shift if mark.line == line else mark.column
+    return yaml.error.Mark(mark.name, mark.index + shift, mark.line, column, None, None)
 
 
 def _check_editable(root: Node | None) -> bool:
