@@ -19,11 +19,13 @@ if TYPE_CHECKING:  # ipaddress is imported where an address is read: importing i
     Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 IFNAMSIZ = 16  # the kernel's buffer, with its terminating NUL
-DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-_MAC_SEPARATED = re.compile(r"^[0-9A-Fa-f]{2}([:-])[0-9A-Fa-f]{2}(?:\1[0-9A-Fa-f]{2})*$")
-_MAC_DOTTED = re.compile(r"^[0-9A-Fa-f]{4}(?:\.[0-9A-Fa-f]{4})*$")
+# The patterns are compiled where first used (re keeps them): most runs read no network value, and
+# compiling them costs more than such a run spends here.
+DNS_LABEL = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
+_MAC_SEPARATED = r"^[0-9A-Fa-f]{2}([:-])[0-9A-Fa-f]{2}(?:\1[0-9A-Fa-f]{2})*$"
+_MAC_DOTTED = r"^[0-9A-Fa-f]{4}(?:\.[0-9A-Fa-f]{4})*$"
 # Flux's envsubst forms; a bare `$VAR` is not substituted by Flux.
-_PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)[^}]*\}")
+_PLACEHOLDER = r"\$\{([A-Za-z_][A-Za-z0-9_]*)[^}]*\}"
 
 
 def placeholders(value: object) -> list[str]:
@@ -34,7 +36,7 @@ def placeholders(value: object) -> list[str]:
         current = stack.pop()
         if isinstance(current, str):
             if "${" in current:
-                found.update(dict.fromkeys(_PLACEHOLDER.findall(current)))
+                found.update(dict.fromkeys(re.findall(_PLACEHOLDER, current)))
         elif isinstance(current, dict):
             stack.extend(reversed(list(current.values())))
         elif isinstance(current, list):
@@ -44,7 +46,7 @@ def placeholders(value: object) -> list[str]:
 
 def fill(text: str, value: str = "") -> str:
     """`text` with every Flux placeholder replaced by `value`: to read the text around the values."""
-    return _PLACEHOLDER.sub(value, text) if "${" in text else text
+    return re.sub(_PLACEHOLDER, value, text) if "${" in text else text
 
 
 def unchecked(variables: list[str]) -> str:
@@ -71,9 +73,9 @@ def label_problem(name: str) -> str | None:
     """Why `name` is not a DNS-1123 label (a namespace, or a network name as the spec wants it), or None."""
     if len(name) > 63:
         return f"is {len(name)} characters long; a DNS-1123 label has at most 63"
-    if not DNS_LABEL.match(name):
+    if not re.match(DNS_LABEL, name):
         guess = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-        fix = f": did you mean `{guess}`?" if DNS_LABEL.match(guess) else ""
+        fix = f": did you mean `{guess}`?" if re.match(DNS_LABEL, guess) else ""
         return (
             "is not a DNS-1123 label (lower-case letters, digits and `-`, starting and ending with a "
             f"letter or digit){fix}"
@@ -115,6 +117,6 @@ def is_mac(text: object) -> bool:
     """Whether Go's net.ParseMAC reads `text`: 6, 8 or 20 octets, `:`/`-` separated or dotted."""
     if not isinstance(text, str):
         return False
-    if _MAC_SEPARATED.match(text):
+    if re.match(_MAC_SEPARATED, text):
         return len(text) // 3 + 1 in (6, 8, 20)
-    return bool(_MAC_DOTTED.match(text)) and (len(text) + 1) // 5 in (3, 4, 10)
+    return bool(re.match(_MAC_DOTTED, text)) and (len(text) + 1) // 5 in (3, 4, 10)

@@ -31,6 +31,7 @@ _PLAIN_TAGS = {
     "tag:yaml.org,2002:null": _CONSTRUCTOR.construct_yaml_null,
 }
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_LINE_BREAKS = "\n\r\x85\u2028\u2029"  # YAML 1.1's
 _PLAIN_VALUE_TAGS = frozenset(
     f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "map", "seq")
 )
@@ -621,7 +622,7 @@ class Document:
         composing the whole item after each costs more than the rest of the edit. What the nodes say
         is checked when the edits are verified, which composes the text itself.
         """
-        if not self.check_later or "\n" in text or "\n" in self.text[start:end]:
+        if not self.check_later or any(brk in text or brk in self.text[start:end] for brk in _LINE_BREAKS):
             return False
         try:
             piece = compose(text)
