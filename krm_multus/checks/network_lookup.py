@@ -32,19 +32,18 @@ Failing (the same without `globalNamespaces`):
 from __future__ import annotations
 
 import json
-import shlex
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 from krm_multus import multus
 from krm_multus.attachments import Attachment, attachments
-from krm_multus.sdk import lookups
 from krm_multus.sdk.config import Config
 from krm_multus.sdk.resourcelist import Item
 from krm_multus.sdk.results import Reporter, Result
 
 NAME = "networkLookup"
 MASTER_FLAG = "--multus-master-cni-file-name"
+TRUE = ("true", "t", "1")  # what Go reads as true in a boolean flag (lowercased)
 ALWAYS_GLOBAL = "default"  # what Multus allows across namespaces when `globalNamespaces` is not set
 
 
@@ -98,10 +97,11 @@ def _isolation(items: list[Item], daemonsets: list[Item]) -> Isolation | None:
     }
     for daemonset in daemonsets:
         for container in multus.containers(daemonset):
-            flags = _flags(container)
-            if flags.get("--namespace-isolation") in ("", "true"):
+            words = multus.command_words(container)
+            isolation = multus.flag_value(words, "namespace-isolation", boolean=True)
+            if isolation is not None and isolation[1].lower() in TRUE:
                 where = f"`--namespace-isolation` in DaemonSet `{daemonset.name}`"
-                return Isolation(where, _names(flags.get("--global-namespaces", "")))
+                return Isolation(where, _names((multus.flag_value(words, "global-namespaces") or (0, ""))[1]))
     if not mounted:
         return None
     for item in items:
@@ -134,32 +134,13 @@ def _ignored_flags(daemonset: Item, report: Reporter) -> Iterator[Result]:
         return
     for container in multus.containers(daemonset):
         for key in ("command", "args"):
-            if any(str(word).split("=")[0] == MASTER_FLAG for word in lookups.as_list(container.get(key))):
+            if multus.flag_index(multus.command_words(container, (key,)), MASTER_FLAG.lstrip("-")) is not None:
                 yield report(
                     daemonset,
                     (*multus.container_path(container["name"]), key),
                     f"`{MASTER_FLAG}` has no effect: {instead}",
                     "warning",
                 )
-
-
-def _flags(container: dict[str, Any]) -> dict[str, str]:
-    """`--name=value` and `--name value` flags of a container's command and args ("" for a bare flag)."""
-    words = [str(word) for key in ("command", "args") for word in lookups.as_list(container.get(key))]
-    try:
-        tokens = [token for word in words for token in shlex.split(word)]
-    except ValueError:
-        tokens = [token for word in words for token in word.split()]
-    flags: dict[str, str] = {}
-    for position, token in enumerate(tokens):
-        if not token.startswith("-"):
-            continue
-        name, equals, value = token.partition("=")
-        following = tokens[position + 1] if position + 1 < len(tokens) else ""
-        if not equals and following and not following.startswith("-"):
-            value = following
-        flags["--" + name.lstrip("-")] = value.lower() if name.lstrip("-") == "namespace-isolation" else value
-    return flags
 
 
 def _json_object(text: Any) -> dict[str, Any]:
