@@ -108,8 +108,9 @@ def check_pages() -> str:
 
 
 def golden_examples(check: str) -> list[str]:
-    """The first result of the check in each of its golden cases, as the command prints it on stderr."""
-    return [stderr_line(results[0]) for results in _golden_results(check) if results]
+    """The first result of the check in each of its golden cases, as the command prints it on stderr
+    (a line that an earlier case already gives is not repeated)."""
+    return list(dict.fromkeys(stderr_line(results[0]) for results in _golden_results(check) if results))
 
 
 def golden_messages(check: str) -> list[str]:

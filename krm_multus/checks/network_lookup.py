@@ -11,8 +11,9 @@ For every network reference of a pod, pod template or KubeVirt VM among the item
   namespace is in `globalNamespaces` (without `globalNamespaces`, only `default` is allowed;
   multus-cni #567, PR #574): an error, with the two fixes. The setting is read from the Multus
   DaemonSet among the items: `namespaceIsolation` and `globalNamespaces` in a JSON config of a
-  ConfigMap it mounts (`daemon-config.json` of thick Multus, `cni-conf.json` of thin), or the thin
-  entrypoint's `--namespace-isolation` and `--global-namespaces` flags. Without them nothing is said.
+  ConfigMap it mounts (`daemon-config.json` of thick Multus, `cni-conf.json` of thin; in the
+  DaemonSet's namespace, or either without one), or the thin entrypoint's `--namespace-isolation`
+  and `--global-namespaces` flags. Without them nothing is said.
 A workload without a namespace is left alone: its namespace is set when it is applied.
 
 And for the Multus DaemonSet itself: `--multus-master-cni-file-name` is not read by thick Multus
@@ -31,12 +32,12 @@ Failing (the same without `globalNamespaces`):
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
-from krm_multus import multus
+from krm_multus import daemon_config, multus
 from krm_multus.attachments import Attachment, attachments
+from krm_multus.sdk import lookups
 from krm_multus.sdk.config import Config
 from krm_multus.sdk.resourcelist import Item
 from krm_multus.sdk.results import Reporter, Result
@@ -89,12 +90,6 @@ def _refused(attachment: Attachment, isolation: Isolation, report: Reporter) -> 
 
 def _isolation(items: list[Item], daemonsets: list[Item]) -> Isolation | None:
     """Namespace isolation as the Multus DaemonSets' flags or mounted ConfigMaps turn it on; None when off."""
-    mounted = {
-        (daemonset.namespace, str(volume["configMap"].get("name")))
-        for daemonset in daemonsets
-        for volume in multus.volumes(daemonset)
-        if isinstance(volume.get("configMap"), dict)
-    }
     for daemonset in daemonsets:
         for container in multus.containers(daemonset):
             words = multus.command_words(container)
@@ -102,15 +97,16 @@ def _isolation(items: list[Item], daemonsets: list[Item]) -> Isolation | None:
             if isolation is not None and isolation[1].lower() in TRUE:
                 where = f"`--namespace-isolation` in DaemonSet `{daemonset.name}`"
                 return Isolation(where, _names((multus.flag_value(words, "global-namespaces") or (0, ""))[1]))
-    if not mounted:
+    mounting = [daemonset for daemonset in daemonsets if daemon_config.mounted_names(daemonset)]
+    if not mounting:
         return None
     for item in items:
-        if "namespaceIsolation" not in item.source or not item.is_a("ConfigMap"):
+        if "namespaceIsolation" not in item.source or not item.is_a("ConfigMap") or item.is_local_config:
             continue
-        if (item.namespace, item.name) not in mounted or not isinstance(item.data.get("data"), dict):
+        if not any(daemon_config.mounts(daemonset, item) for daemonset in mounting):
             continue
-        for key, text in item.data["data"].items():
-            settings = _json_object(text)
+        for key, text in lookups.mapping(lookups.get(item.data, ("data",))).items():
+            settings = daemon_config.parse(text) or {}
             if settings.get("namespaceIsolation") is True:
                 where = f"`namespaceIsolation: true` in ConfigMap `{item.name}` key `{key}`"
                 return Isolation(where, _names(settings.get("globalNamespaces")))
@@ -141,14 +137,6 @@ def _ignored_flags(daemonset: Item, report: Reporter) -> Iterator[Result]:
                     f"`{MASTER_FLAG}` has no effect: {instead}",
                     "warning",
                 )
-
-
-def _json_object(text: Any) -> dict[str, Any]:
-    try:
-        value = json.loads(text) if isinstance(text, str) else None
-    except (ValueError, RecursionError):
-        return {}
-    return value if isinstance(value, dict) else {}
 
 
 def _names(value: Any) -> tuple[str, ...]:
