@@ -3,7 +3,7 @@ edit of an item they were read from (as the NAD index: tests/test_nad_index.py).
 
 from __future__ import annotations
 
-from krm_multus import cilium, helm
+from krm_multus import attachments, cilium, helm, selection
 from krm_multus.sdk import resourcelist
 
 ITEMS = """\
@@ -73,3 +73,31 @@ def test_an_added_item_is_found() -> None:
         ).items[0]
     )
     assert [item.name for item in cilium.Deployment.of(items).agents] == ["cilium"]
+
+
+PODS = """\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+  namespace: apps
+  annotations:
+    k8s.v1.cni.cncf.io/networks: infra/lan
+    note: %s
+spec:
+  containers: [{name: web, image: nginx}]
+"""
+
+
+def test_the_network_references_are_read_once_and_again_after_an_edit() -> None:
+    items = resourcelist.read(PODS % "short").items
+    first = attachments.attachments(items)
+    assert [(found.namespace, found.name) for found in first] == [("infra", "lan")]
+    assert attachments.attachments(items) is first
+    items[0].doc.set(("metadata", "annotations", selection.ANNOTATION), "infra/lan,san")
+    assert [found.name for found in attachments.attachments(items)] == ["lan", "san"]
+
+
+def test_annotations_over_the_api_servers_limit_attach_nothing() -> None:
+    items = resourcelist.read(PODS % ("x" * selection.ANNOTATIONS_LIMIT)).items
+    assert attachments.attachments(items) == ()
