@@ -6,6 +6,7 @@ Reads ../shared/upstream/multus/<version>/ next to the repository; skipped where
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -100,3 +101,11 @@ def test_second_run_changes_nothing(version: str) -> None:
         twice, results = run(once)
         assert twice == once
         assert not [r for r in results if "proposedValue" in r.get("field", {})]
+
+
+def test_ci_fetches_the_releases_the_tests_read() -> None:
+    """.ci/upstream.sh (what CI fetches where the folder is missing) lists the versions and commits here."""
+    require(None if VERSIONS else f"no upstream manifests at {UPSTREAM}")
+    script = (Path(__file__).resolve().parents[1] / ".ci" / "upstream.sh").read_text()
+    listed = dict(re.findall(r"^(v[\d.]+|master) ([0-9a-f]{40}) ", script, re.M))
+    assert listed == {version: (UPSTREAM / version / "COMMIT").read_text().strip() for version in VERSIONS}
