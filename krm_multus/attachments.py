@@ -1,10 +1,11 @@
 """Who attaches to which network: every network reference of the pods, pod templates and KubeVirt VMs
 among the items, with how many pods use it at once and the node they are pinned to.
 
-Why one module: the host-local and network-lookup checks ask the same questions of the same
-references; reading them once, in one place, keeps both linear in the number of items and makes
-them agree on what a workload asks for. Items that hold neither annotation nor VM networks are
-skipped by a text test before they are parsed.
+Why one module: the host-local, network-lookup, network-attachment and kubevirt checks ask the
+same questions of the same references; reading them once per run, in one place, keeps them linear
+in the number of items and makes them agree on what a workload asks for. Items that hold neither
+annotation nor VM networks are skipped by a text test before they are parsed, and annotations over
+Kubernetes' size limit are not read (networkSelection reports them).
 """
 
 from collections.abc import Iterator
@@ -12,6 +13,7 @@ from typing import Any, NamedTuple
 
 from krm_multus import selection, workloads
 from krm_multus.sdk import lookups
+from krm_multus.sdk.perrun import PerRun
 from krm_multus.sdk.resourcelist import Item
 from krm_multus.sdk.yamledit import Path
 
@@ -36,6 +38,7 @@ class Attachment(NamedTuple):
     namespace: str  # as written; "" means the workload's
     pods: int  # pods using it at once; ON_EVERY_NODE for a DaemonSet
     node: str  # the one node the pods are pinned to, "" when they may run anywhere
+    network: str = ""  # a VM's name for the network (`spec.networks[].name`); "" for a pod's reference
 
     @property
     def resolved_namespace(self) -> str:
@@ -47,26 +50,39 @@ class Attachment(NamedTuple):
         return f"{self.item.kind} `{'/'.join(part for part in (self.item.namespace, self.item.name) if part)}`"
 
 
-def attachments(items: list[Item]) -> Iterator[Attachment]:
-    """Every network reference among the items, in item order."""
+def attachments(items: list[Item]) -> tuple[Attachment, ...]:
+    """Every network reference among the items, in item order (read once per run: see `perrun`)."""
+    return _ATTACHMENTS(items)
+
+
+def _attachments(items: list[Item]) -> tuple[tuple[Attachment, ...], list[Item]]:
+    """The references, and the workloads and VMs they were read from."""
+    found: list[Attachment] = []
+    read: list[Item] = []
     for item in items:
         if item.is_local_config:
             continue
-        if selection.ANNOTATION in item.source:
-            template = workloads.pod_template(item)
-            if template is not None:
-                yield from _pod_networks(item, template)
-                continue
-        if "multus" in item.source:
-            spec_path = workloads.vm_spec(item)
-            if spec_path is not None:
-                yield from _vm_networks(item, spec_path)
+        if selection.ANNOTATION in item.source and (template := workloads.pod_template(item)) is not None:
+            found.extend(_pod_networks(item, template))
+        elif "multus" in item.source and (spec_path := workloads.vm_spec(item)) is not None:
+            found.extend(_vm_networks(item, spec_path))
+        else:
+            continue
+        read.append(item)
+    return tuple(found), read
+
+
+_ATTACHMENTS = PerRun(_attachments)
 
 
 def _pod_networks(item: Item, template: Path) -> Iterator[Attachment]:
+    """The pod's networks; none where its annotations are over the size the API server takes."""
+    annotations = lookups.get(item.data, (*template, *selection.ANNOTATIONS))
+    if not isinstance(annotations, dict) or selection.oversize(annotations) is not None:
+        return
     path = (*template, *selection.ANNOTATIONS, selection.ANNOTATION)
     pods, node = _pods(item), pinned_node(lookups.get(item.data, (*template, "spec")))
-    for found in selection.parse(lookups.get(item.data, path)):
+    for found in selection.parse(annotations.get(selection.ANNOTATION)):
         if isinstance(found, selection.Selection):
             yield Attachment(item, path, found.label, found.name, found.namespace, pods, node)
 
@@ -80,7 +96,7 @@ def _vm_networks(item: Item, spec_path: Path) -> Iterator[Attachment]:
             continue
         namespace, _, nad_name = reference.rpartition("/")
         path = (*spec_path, "networks", {"name": name}, "multus", "networkName")
-        yield Attachment(item, path, f"network `{name}` (`{reference}`)", nad_name, namespace, 1, node)
+        yield Attachment(item, path, f"network `{name}` (`{reference}`)", nad_name, namespace, 1, node, name)
 
 
 def _pods(item: Item) -> int:

@@ -142,7 +142,6 @@ def _as_list(value: Any) -> list[Any]:
 
 def _app_template(release: helm.Release, containers: list[Container]) -> MultusRelease:
     main = [c.spec for c in containers if c.key[2] == "containers"]
-    words = " ".join(multus.words(spec) for spec in main)
-    thick = "multus-daemon" in words or any("thick" in multus.split_image(str(spec["image"]))[1] for spec in main)
+    image = next((str(spec["image"]) for spec in main if multus.is_multus_image(str(spec["image"]))), "")
     installs = any(multus.is_plugin_image(str(c.spec["image"])) for c in containers if c.key[2] == "initContainers")
-    return MultusRelease(release, APP_TEMPLATE, "thick" if thick else "thin", installs, tuple(containers))
+    return MultusRelease(release, APP_TEMPLATE, multus.running(main, image), installs, tuple(containers))

@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 
 from krm_multus import helm, multus, talos
 from krm_multus.sdk import lookups
+from krm_multus.sdk.perrun import PerRun
 from krm_multus.sdk.resourcelist import Item
 from krm_multus.sdk.yamledit import Path
 
@@ -102,9 +103,15 @@ class Source(NamedTuple):
 class Deployment:
     """What of a Cilium installation is among the items: its ConfigMaps, agents, Helm releases and CiliumNodeConfigs."""
 
-    __slots__ = ("agents", "config_maps", "node_configs", "releases")
+    __slots__ = ("_items", "agents", "config_maps", "node_configs")
+
+    @classmethod
+    def of(cls, items: list[Item]) -> Deployment:
+        """The Deployment of `items`, found once for all the modules of a run that read it (see `perrun`)."""
+        return _DEPLOYMENT(items)
 
     def __init__(self, items: list[Item]) -> None:
+        self._items = items
         # The name in the text first: a cluster has thousands of ConfigMaps, and reading a name parses the item.
         self.config_maps = [
             item
@@ -115,8 +122,11 @@ class Deployment:
             and not item.is_local_config
         ]
         self.agents = [item for item in items if item.is_a("DaemonSet", "apps") and item.name == AGENT]
-        self.releases = releases(items)
         self.node_configs = node_configs(items)
+
+    @property
+    def releases(self) -> list[helm.Release]:
+        return releases(self._items)
 
     def in_use(self, enabled: Any) -> bool:
         """Whether Cilium is used: `spec.cilium.enabled` true, or (`auto`) any part of it is among the items."""
@@ -141,6 +151,15 @@ class Deployment:
             value = release_conf_dir(release)
             found.append(RUNTIME_CONF_DIR if value is lookups.MISSING else str(value))
         return [directory.rstrip("/") or "/" for directory in found]
+
+
+def _deployment(items: list[Item]) -> tuple[Deployment, list[Item]]:
+    """The Deployment, and the items it was read from (the releases are read, and kept, by `helm`)."""
+    found = Deployment(items)
+    return found, [*found.config_maps, *found.agents, *found.node_configs]
+
+
+_DEPLOYMENT = PerRun(_deployment)
 
 
 def _config_map_reader(item: Item) -> Callable[[Setting], Found]:

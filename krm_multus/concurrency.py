@@ -77,7 +77,7 @@ def connection_limit(report: Reporter, daemonset: Item, items: list[Item], confi
 
 def memory_limit(daemonset: Item, items: list[Item], config: Config) -> MemoryLimit | None:
     """The memory limit for the delegates; None where that does not apply (thin Multus, or no Cilium)."""
-    if multus.flavor(daemonset) != "thick" or not cilium.Deployment(items).in_use(config.cilium.enabled):
+    if multus.flavor(daemonset) != "thick" or not cilium.Deployment.of(items).in_use(config.cilium.enabled):
         return None
     settings = config.resources
     found = daemon_config.of(daemonset, items)

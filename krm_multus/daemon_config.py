@@ -41,18 +41,25 @@ def everywhere(items: list[Item]) -> list[DaemonConfig]:
 
 
 def of(daemonset: Item, items: list[Item]) -> DaemonConfig | None:
-    """The daemon config the DaemonSet mounts: a ConfigMap volume naming a ConfigMap among the items
-    (same namespace, or either without one) that has `daemon-config.json`."""
-    names = {
+    """The daemon config the DaemonSet mounts: a ConfigMap among the items that it `mounts` and that has
+    `daemon-config.json`."""
+    return next((found for found in everywhere(items) if mounts(daemonset, found.item)), None)
+
+
+def mounted_names(daemonset: Item) -> set[str]:
+    """The names of the ConfigMaps the DaemonSet's volumes mount."""
+    return {
         str(volume["configMap"].get("name"))
         for volume in multus.volumes(daemonset)
         if isinstance(volume.get("configMap"), dict)
     }
-    for found in everywhere(items):
-        same_place = not found.item.namespace or not daemonset.namespace or found.item.namespace == daemonset.namespace
-        if found.item.name in names and same_place:
-            return found
-    return None
+
+
+def mounts(daemonset: Item, config_map: Item) -> bool:
+    """Whether the DaemonSet mounts the ConfigMap: a volume names it, and both are in the same namespace
+    or either has none (a namespace left out is filled in when the package is applied, as for NADs)."""
+    namespaces = (config_map.namespace, daemonset.namespace)
+    return config_map.name in mounted_names(daemonset) and (not all(namespaces) or namespaces[0] == namespaces[1])
 
 
 def ensure(report: Reporter, config: DaemonConfig, key: str, value: Any, why: str) -> Iterator[Result]:
@@ -100,7 +107,7 @@ def parse(text: Any) -> dict[str, Any] | None:
     """The settings a `daemon-config.json` text holds; None where it is not a JSON object."""
     try:
         settings = json.loads(text) if isinstance(text, str) else None
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):
         settings = None
     return settings if isinstance(settings, dict) else None
 

@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 from yaml.nodes import MappingNode
 
 from krm_multus.sdk import lookups
+from krm_multus.sdk.perrun import PerRun
 from krm_multus.sdk.resourcelist import Item
 from krm_multus.sdk.yamledit import Document, Path, YamlError, format_path, load
 
@@ -52,16 +53,28 @@ class Release(NamedTuple):
     source_ref: str = ""
 
 
-def releases(items: list[Item]) -> list[Release]:
-    """Every Flux HelmRelease and Argo CD Application chart source among the items."""
+def releases(items: list[Item]) -> tuple[Release, ...]:
+    """Every Flux HelmRelease and Argo CD Application chart source among the items (read once per run:
+    see `perrun`)."""
+    return _RELEASES(items)
+
+
+def _releases(items: list[Item]) -> tuple[tuple[Release, ...], list[Item]]:
+    """The releases, and the items they were read from: the releases, their chart sources and values."""
     found: list[Release] = []
+    read: list[Item] = []
     for item in items:
         # The kind first: it is read once per item, the local-config annotation is a search of its text.
         if item.is_a("HelmRelease", FLUX_GROUP) and not item.is_local_config:
-            found.append(_flux(item, items))
+            found.append(_flux(item, items, read))
+            read.append(item)
         elif item.is_a("Application", ARGO_GROUP) and not item.is_local_config:
             found.extend(_argo(item))
-    return [release for release in found if release.chart]
+            read.append(item)
+    return tuple(release for release in found if release.chart), read
+
+
+_RELEASES = PerRun(_releases)
 
 
 def lookup(values: Values, key: tuple[str, ...]) -> Any:
@@ -114,14 +127,16 @@ def as_text(value: Any) -> str:
     return ("true" if value else "false") if isinstance(value, bool) else str(value)
 
 
-def _find(items: list[Item], kind: str, name: Any, namespace: str) -> Item | None:
-    """The item of `kind` called `name` in `namespace` (an item without a namespace matches any)."""
+def _find(items: list[Item], kind: str, name: Any, namespace: str, read: list[Item]) -> Item | None:
+    """The item of `kind` called `name` in `namespace` (an item without a namespace matches any), added
+    to `read`."""
     for item in items:
         if (
             item.is_a(kind)
             and item.name == name
             and (not item.namespace or not namespace or item.namespace == namespace)
         ):
+            read.append(item)
             return item
     return None
 
@@ -130,7 +145,7 @@ def _chart_name(reference: Any) -> str:
     return posixpath.basename(str(reference or "").rstrip("/")).partition(":")[0]
 
 
-def _flux(item: Item, items: list[Item]) -> Release:
+def _flux(item: Item, items: list[Item], read: list[Item]) -> Release:
     spec = lookups.mapping(lookups.mapping(item.data).get("spec"))
     namespace = item.namespace
     chart = lookups.mapping(lookups.mapping(spec.get("chart")).get("spec"))
@@ -145,13 +160,14 @@ def _flux(item: Item, items: list[Item]) -> Release:
                 str(source.get("kind") or "HelmRepository"),
                 source.get("name"),
                 str(source.get("namespace") or namespace),
+                read,
             )
         )
     elif reference.get("name"):
         named = reference
         kind = str(reference.get("kind") or "")
         found = (
-            _find(items, kind, reference["name"], str(reference.get("namespace") or namespace))
+            _find(items, kind, reference["name"], str(reference.get("namespace") or namespace), read)
             if kind in ("OCIRepository", "HelmChart")
             else None
         )
@@ -165,11 +181,15 @@ def _flux(item: Item, items: list[Item]) -> Release:
             source = lookups.mapping(helm_chart.get("sourceRef"))
             url = _url(
                 _find(
-                    items, str(source.get("kind") or "HelmRepository"), source.get("name"), found.namespace or namespace
+                    items,
+                    str(source.get("kind") or "HelmRepository"),
+                    source.get("name"),
+                    found.namespace or namespace,
+                    read,
                 )
             )
     values = [
-        _values_from(entry, ("spec", "valuesFrom", index), items, namespace)
+        _values_from(entry, ("spec", "valuesFrom", index), items, namespace, read)
         for index, entry in enumerate(lookups.as_list(spec.get("valuesFrom")))
         if isinstance(entry, dict)
     ]
@@ -187,13 +207,13 @@ def _source_ref(reference: dict[str, Any], namespace: str) -> str:
     return f"{kind} {'/'.join(part for part in parts if part)}"
 
 
-def _values_from(entry: dict[str, Any], where: Path, items: list[Item], namespace: str) -> Values:
+def _values_from(entry: dict[str, Any], where: Path, items: list[Item], namespace: str, read: list[Item]) -> Values:
     """A Flux `valuesFrom` entry: a ConfigMap among the items can be edited, anything else cannot."""
     kind, name = str(entry.get("kind") or ""), str(entry.get("name") or "")
     key = str(entry.get("valuesKey") or VALUES_KEY)
     target = str(entry.get("targetPath") or "")
     label = f"{kind} {name} key `{key}`" + (f" (targetPath `{target}`)" if target else "")
-    found = _find(items, kind, name, namespace) if kind == "ConfigMap" else None
+    found = _find(items, kind, name, namespace, read) if kind == "ConfigMap" else None
     if found is None or target or not isinstance(lookups.get(found.data, ("data", key)), str):
         return Values("external", label, None, (), where, target)
     return Values("embedded", label, found, ("data", key), where)

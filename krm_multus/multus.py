@@ -135,33 +135,49 @@ def main_args(item: Item) -> list[str]:
     return [str(arg) for arg in lookups.as_list(main.get("args"))]
 
 
-def flag_value(args: list[str], name: str) -> tuple[int, str] | None:
-    """Where a Go or pflag flag (`--name=v`, `-name=v`, `--name v`) is given, and its value."""
-    for index, arg in enumerate(args):
-        flag, equals, value = arg.partition("=")
-        if flag.lstrip("-") != name or not flag.startswith("-"):
-            continue
-        if equals:
-            return index, value
-        if index + 1 < len(args):
-            return index + 1, args[index + 1]
-    return None
+def flag_index(args: list[str], name: str) -> int | None:
+    """Where a Go or pflag flag `name` is given (`--name`, `-name`, with or without `=value`)."""
+    return next(
+        (index for index, arg in enumerate(args) if arg.startswith("-") and arg.partition("=")[0].lstrip("-") == name),
+        None,
+    )
 
 
-def words(container: dict[str, Any]) -> str:
-    """What a container runs: its command and args as one line."""
-    parts = [part for key in ("command", "args") if isinstance(found := container.get(key), list) for part in found]
+def flag_value(args: list[str], name: str, boolean: bool = False) -> tuple[int, str] | None:
+    """Where a Go or pflag flag's value is given (`--name=v`, `-name=v`, `--name v`), and the value.
+
+    A `boolean` flag takes a value only after `=`: given bare it is "true" (the next word is not its value).
+    """
+    index = flag_index(args, name)
+    if index is None:
+        return None
+    _, equals, value = args[index].partition("=")
+    if equals:
+        return index, value
+    if boolean:
+        return index, "true"
+    return (index + 1, args[index + 1]) if index + 1 < len(args) else None
+
+
+def words(container: dict[str, Any], keys: tuple[str, ...] = ("command", "args")) -> str:
+    """What a container runs: its command and args as one line (`keys` reads one of them alone)."""
+    parts = [part for key in keys if isinstance(found := container.get(key), list) for part in found]
     return " ".join(str(part) for part in parts)
 
 
 def flavor(item: Item) -> str:
     """ "thick" (multus-daemon plus a shim) or "thin" (the multus binary as the CNI plugin), by what runs."""
-    main = " ".join(words(c) for c in containers(item))
-    if "multus-daemon" in main:
+    return running(containers(item), image_of(item))
+
+
+def running(main: list[dict[str, Any]], image: str) -> str:
+    """The flavor the main containers run: by their command lines, else by the Multus `image` (a `-thick` tag)."""
+    line = " ".join(words(c) for c in main)
+    if "multus-daemon" in line:
         return "thick"
-    if "thin_entrypoint" in main or "entrypoint.sh" in main:
+    if "thin_entrypoint" in line or "entrypoint.sh" in line:
         return "thin"
-    return "thick" if "thick" in image_of(item) else "thin"
+    return "thick" if "thick" in image else "thin"
 
 
 def generation(item: Item) -> int:
@@ -225,7 +241,7 @@ class BinaryInstall(NamedTuple):
 def binary_install(container: dict[str, Any]) -> BinaryInstall | None:
     """How a container installs Multus, read from its command and args; None when it does not."""
     commands = shell_commands(container)
-    run = [word for command in commands for word in command]
+    run = command_words(container)
     if any(posixpath.basename(word) == "install_multus" for word in run):
         return _install_multus(run)
     return next((found for command in commands if (found := _copy(command)) is not None), None)
@@ -273,13 +289,13 @@ def _copy(command: list[str]) -> BinaryInstall | None:
     return BinaryInstall(binary, "cp -f" if forced else "cp", directory or "/")
 
 
-def shell_commands(container: dict[str, Any]) -> list[list[str]]:
+def shell_commands(container: dict[str, Any], keys: tuple[str, ...] = ("command", "args")) -> list[list[str]]:
     """The simple commands a container runs, each as its words, cut at operators (`&&`, `;`, `|`, ...).
 
     `command` and `args` are joined first, so `sh -c "a && b"` is read as its script's commands.
     A line shlex cannot read (an unbalanced quote) is read as plain words.
     """
-    line = words(container)
+    line = words(container, keys)
     lexer = shlex.shlex(line, posix=True, punctuation_chars=True)
     lexer.whitespace_split = True
     try:
@@ -293,3 +309,9 @@ def shell_commands(container: dict[str, Any]) -> list[list[str]]:
         else:
             commands[-1].append(word)
     return commands
+
+
+def command_words(container: dict[str, Any], keys: tuple[str, ...] = ("command", "args")) -> list[str]:
+    """The words of every simple command a container runs, in order, the operators between them left
+    out (see `shell_commands`); `keys` reads the `command` or the `args` alone."""
+    return [word for command in shell_commands(container, keys) for word in command]

@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 from krm_multus.sdk import lookups
+from krm_multus.sdk.perrun import PerRun
 from krm_multus.sdk.resourcelist import Item
 from krm_multus.wording import show, yaml_kind
 
@@ -65,12 +66,12 @@ class Plugin(NamedTuple):
 class Nad:
     """One NetworkAttachmentDefinition item and its parsed config."""
 
-    __slots__ = ("config", "data", "item")
+    __slots__ = ("config", "item")
 
     def __init__(self, item: Item) -> None:
         self.item = item
-        self.data = item.data  # what the config was read from: `index` tells an edited item by it
-        spec = self.data.get("spec") if isinstance(self.data, dict) else None
+        data = item.data
+        spec = data.get("spec") if isinstance(data, dict) else None
         self.config = read_config(spec.get("config") if isinstance(spec, dict) else None)
 
     @property
@@ -115,7 +116,6 @@ class MadeNad(Nad):
 
     def __init__(self, item: Item, name: str, namespace: str, config: dict[str, Any], source: str) -> None:
         self.item = item
-        self.data = item.data
         self.config = Config(True, config, None)
         self._name = name
         self._namespace = namespace
@@ -219,28 +219,16 @@ class Index:
     """The NADs among the items (local-config ones left out), found by name as Multus finds them;
     `find` also finds the NADs operators make from their resources among the items."""
 
-    _last: tuple[list[Item], list[Item], "Index"] | None = None
-
     @classmethod
     def of(cls, items: list[Item]) -> "Index":
-        """The Index of `items`, built once for all the modules of a run that read it.
-
-        Valid while the list holds the same items and no NAD among them was edited or restored since
-        (an edit gives the item new `data`); otherwise built afresh.
-        """
-        if cls._last is not None:
-            listed, held, found = cls._last
-            if listed is items and held == items and all(nad.item.data is nad.data for nad in found):
-                return found
-        found = cls(items)
-        cls._last = (items, list(items), found)
-        return found
+        """The Index of `items`, built once for all the modules of a run that read it (see `perrun`)."""
+        return _INDEX(items)
 
     def __init__(self, items: list[Item]) -> None:
         self.nads = [Nad(item) for item in items if item.is_a(KIND, GROUP) and not item.is_local_config]
-        made = [nad for item in items if not item.is_local_config for nad in made_nads(item)]
+        self.made = [nad for item in items if not item.is_local_config for nad in made_nads(item)]
         self._by_name: dict[str, list[Nad]] = {}
-        for nad in (*self.nads, *made):
+        for nad in (*self.nads, *self.made):
             self._by_name.setdefault(nad.name, []).append(nad)
 
     def __iter__(self) -> Iterator[Nad]:
@@ -272,6 +260,14 @@ class Index:
             f"`default`, and the items hold NetworkAttachmentDefinition `{name}` only in "
             f"{', '.join(f'`{other}`' for other in elsewhere)}: write `{elsewhere[0]}/{name}`{choice}"
         )
+
+
+def _index(items: list[Item]) -> tuple[Index, list[Item]]:
+    index = Index(items)
+    return index, [nad.item for nad in (*index.nads, *index.made)]
+
+
+_INDEX = PerRun(_index)
 
 
 def reference(namespace: str, name: str) -> str:

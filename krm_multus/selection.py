@@ -14,10 +14,12 @@ from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 from krm_multus import netvalues
+from krm_multus.registry import NETWORKS_ANNOTATION
 from krm_multus.wording import show, yaml_kind
 
-ANNOTATION = "k8s.v1.cni.cncf.io/networks"
+ANNOTATION = NETWORKS_ANNOTATION  # the registry names it too, without importing this module
 ANNOTATIONS = ("metadata", "annotations")
+ANNOTATIONS_LIMIT = 256 * 1024  # Kubernetes' total size of an object's annotations (keys and values)
 JSON_MARKS = '[{"'
 
 # A finding inside the annotation: (what is wrong and what to do, weight).
@@ -32,6 +34,13 @@ class Selection(NamedTuple):
     namespace: str  # as written; "" means the pod's
     interface: str  # as written; "" means automatic
     request: dict[str, Any]  # the JSON object (empty for the comma form)
+
+
+def oversize(annotations: dict[Any, Any]) -> int | None:
+    """The size of annotations over Kubernetes' limit, None within it: the API server refuses such an
+    object, so its networks are not worth reading (nor their memory)."""
+    size = sum(len(str(key)) + len(str(value)) for key, value in annotations.items())
+    return size if size > ANNOTATIONS_LIMIT else None
 
 
 def parse(value: Any) -> Iterator[Problem | Selection]:

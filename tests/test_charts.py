@@ -166,7 +166,7 @@ kind: Application
 metadata: {name: from-git}
 spec: {source: {repoURL: https://github.com/example/ops.git, path: cilium}}
 """)
-    assert helm.releases(items) == []
+    assert helm.releases(items) == ()
 
 
 def _flux_multus(source: str, values: str = "{}") -> str:

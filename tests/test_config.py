@@ -263,3 +263,22 @@ def test_the_bound_config_is_read_only_and_read_by_attribute() -> None:
 def test_no_option_is_hidden_by_a_mapping_method() -> None:
     names = {key for node in _schema_nodes(config.spec_schema()) for key in node.get("properties", {})}
     assert not names & set(dir(dict))
+
+
+@pytest.mark.parametrize(
+    ("pattern", "value", "expected"),
+    [
+        (r"^a[$]b$", "a$b", True),  # a `$` in a character class is the character
+        (r"^a[$]b$", "a$b\n", False),  # the anchor after it is the end of the value
+        (r"^\$x$", "$x", True),  # an escaped `\$` is the character
+        (r"^\$x$", "$x\n", False),
+        (r"^a\\$", "a\\", True),  # an escaped backslash, then the anchor
+        (r"^a\\$", "a\\\n", False),
+        (r"^[]$]+$", "]$", True),  # `]` first in a class is one of its characters
+        (r"^[^]$]$", "$", False),
+        (r"m$", "300m", True),  # found anywhere, as ECMA 262 searches
+        (r"m$", "300m\n", False),
+    ],
+)
+def test_patterns_read_dollar_as_the_end_of_the_value(pattern: str, value: str, expected: bool) -> None:
+    assert config._matches(pattern, value) is expected

@@ -68,3 +68,8 @@ def test_an_integer_option_below_its_minimum_or_not_a_number_is_refused(text: st
     bound, problems = config.bind({"apiVersion": "v1", "kind": "ConfigMap", "data": {"connection-limit": text}})
     assert bound is None
     assert [problem.field for problem in problems] == ["data.connection-limit"]
+
+
+@pytest.mark.parametrize("text", ["[" * 100_000, "not json", '["a list"]', None])
+def test_what_is_not_a_json_object_reads_as_no_settings(text: object) -> None:
+    assert daemon_config.parse(text) is None

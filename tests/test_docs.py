@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from krm_multus import registry
-from krm_multus.sdk import config
+from krm_multus.sdk import config, resourcelist
+from krm_multus.sdk.results import Result
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -46,3 +47,10 @@ def test_every_check_shows_golden_results() -> None:
     for module in registry.CHECKS:
         examples = gendocs.golden_examples(module.name)
         assert examples, f"{module.name} has no golden case with a result"
+
+
+@pytest.mark.parametrize("path", [("metadata", "name"), None])
+def test_the_examples_are_the_lines_the_command_prints(path: tuple[str, ...] | None) -> None:
+    item = resourcelist.read("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x, namespace: apps}\n").items[0]
+    result = Result("line one\nline two", "warning", item, path)
+    assert gendocs.stderr_line(result.to_dict()) == result.summary()

@@ -10,13 +10,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from require import require
+from golden import run
+from upstream import UPSTREAM, VERSIONS
 
-from krm_multus import pipeline
-from krm_multus.sdk import resourcelist
-
-UPSTREAM = Path(__file__).resolve().parents[2] / "shared" / "upstream" / "multus"
-VERSIONS = sorted(path.name for path in UPSTREAM.iterdir()) if UPSTREAM.is_dir() else ["(none)"]
 CILIUM_RELEASE = """---
 apiVersion: helm.toolkit.fluxcd.io/v2
 kind: HelmRelease
@@ -41,17 +37,14 @@ AUTOCONFIG = "/host/run/multus/cni/net.d"
 
 
 def _manifests(version: str) -> list[Path]:
-    if not UPSTREAM.is_dir():
-        require(f"no upstream manifests at {UPSTREAM}")
     manifests = sorted((UPSTREAM / version).glob("multus-daemonset*.yml"))
     assert manifests, f"no Multus DaemonSet manifest in {UPSTREAM / version}"
     return manifests
 
 
 def _run(text: str, config: dict | None) -> tuple[list[dict], list[dict]]:
-    resource_list = resourcelist.read(text)
-    results = [result.to_dict() for result in pipeline.run(resource_list, config)]
-    return [doc for doc in yaml.safe_load_all(resourcelist.write(resource_list, [])) if doc], results
+    output, results = run(text, config)
+    return [doc for doc in yaml.safe_load_all(output) if doc], results
 
 
 def _fails_open(results: list[dict]) -> list[dict]:
@@ -88,9 +81,5 @@ def test_fail_closed_on_every_release(version: str) -> None:
 @pytest.mark.parametrize("version", VERSIONS)
 def test_second_run_changes_nothing(version: str) -> None:
     for manifest in _manifests(version):
-        resource_list = resourcelist.read(manifest.read_text() + "\n" + CILIUM_RELEASE)
-        pipeline.run(resource_list, FAIL_CLOSED)
-        first = resourcelist.write(resource_list, [])
-        again = resourcelist.read(first)
-        pipeline.run(again, FAIL_CLOSED)
-        assert resourcelist.write(again, []) == first
+        first, _ = run(manifest.read_text() + "\n" + CILIUM_RELEASE, FAIL_CLOSED)
+        assert run(first, FAIL_CLOSED)[0] == first

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from golden import case_id, cases, expect, run_case
+from golden import case_id, cases, changes, expect, run_case
 
 from krm_multus.sdk import resourcelist
 
@@ -24,12 +24,7 @@ def test_second_run_changes_nothing(case: Path) -> None:
     first, _ = run_case((case / "input.yaml").read_text(), case)
     second, results = run_case(first, case)
     assert second == first
-    changes = [
-        r
-        for r in results
-        if "proposedValue" in r.get("field", {}) and r["field"]["proposedValue"] != r["field"].get("currentValue")
-    ]
-    assert changes == []
+    assert changes(results) == []
 
 
 @pytest.mark.parametrize("case", cases(), ids=case_id)

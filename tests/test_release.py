@@ -99,3 +99,17 @@ def test_the_package_takes_its_version_from_the_module() -> None:
 def test_the_changelog_has_an_entry_for_the_version() -> None:
     releases = re.findall(r"^## (\d+\.\d+\.\d+\S*)$", (ROOT / "CHANGELOG.md").read_text(), re.M)
     assert releases and releases[0] == krm_multus.__version__
+
+
+def test_the_release_waits_for_a_job_where_no_test_may_skip() -> None:
+    """The README's test command skips what the runner lacks; the release must not rest on that alone."""
+    jobs = RELEASE["jobs"]
+    assert jobs["test"]["uses"] == "./.github/workflows/ci.yml"
+    assert all("test" in jobs[name]["needs"] for name in ("pypi", "image"))
+    ci = yaml.safe_load((ROOT / ".github" / "workflows" / "ci.yml").read_text())
+    strict = [job for job in ci["jobs"].values() if job.get("env", {}).get("KRM_MULTUS_REQUIRE_TOOLS") == "1"]
+    runs = [step.get("run", "") for job in strict for step in job["steps"]]
+    assert "python3 -m pytest -q tests" in runs, "no job runs every test with KRM_MULTUS_REQUIRE_TOOLS=1"
+    # what the skipping tests need: kpt, the image the tests run, the upstream manifests, the fuzz engine
+    for needed in ("kpt version", "docker build -t example.com/krm/krm-multus:dev .", ".ci/upstream.sh", "[test,fuzz]"):
+        assert any(needed in run for run in runs), f"the strict job lacks `{needed}`"

@@ -24,18 +24,15 @@ the code's output: a hand-written expectation is never overwritten by the behavi
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from golden import REPOS, changes, expect, run
 
-from krm_multus import pipeline
 from krm_multus.sdk import resourcelist
 
-REPOS = Path(__file__).resolve().parent.parent / "testdata" / "repos"
-UPDATE = os.environ.get("KRM_MULTUS_UPDATE_GOLDEN") == "1"
 RESOURCE_LIST_HEAD = "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n"
 EXACT_KEYS = ("severity", "field", "tags")
 
@@ -72,12 +69,6 @@ def as_resource_list(stream: str, config_text: str) -> str:
     return "".join(parts)
 
 
-def run(text: str, config: Any) -> tuple[str, list[dict[str, Any]]]:
-    resource_list = resourcelist.read(text)
-    results = [result.to_dict() for result in pipeline.run(resource_list, config)]
-    return resourcelist.write(resource_list, []), results
-
-
 def run_stream(case: Path, text: str | None = None) -> tuple[str, list[dict[str, Any]]]:
     config = yaml.safe_load((case / "config.yaml").read_text())
     return run((case / "input.yaml").read_text() if text is None else text, config)
@@ -110,12 +101,7 @@ def items_of(text: str) -> list[Any]:
 def expectation(case: Path, name: str, actual: str | None = None) -> str:
     """The expected text. results.yaml is written by hand and never from the code's output; the
     expected output (`actual` given) is written on request, for cases without known gaps only."""
-    path = case / name
-    if UPDATE and actual is not None and case.name not in KNOWN_GAPS:
-        path.write_text(actual)
-    if not path.exists():
-        pytest.fail(f"{path} is missing: write it by hand (expected.yaml: KRM_MULTUS_UPDATE_GOLDEN=1, then read it)")
-    return path.read_text()
+    return expect(case / name, None if case.name in KNOWN_GAPS else actual)
 
 
 def matches(expected: dict[str, Any], actual: dict[str, Any]) -> bool:
@@ -150,14 +136,6 @@ def assert_results(case: Path, results: list[dict[str, Any]]) -> None:
     expected = yaml.safe_load(expectation(case, "results.yaml")) or []
     extra, missing = unmatched(expected, results)
     assert (extra, missing) == ([], []), json.dumps({"unexpected": extra, "not given": missing}, indent=1)
-
-
-def changes(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [
-        r
-        for r in results
-        if "proposedValue" in r.get("field", {}) and r["field"]["proposedValue"] != r["field"].get("currentValue")
-    ]
 
 
 @pytest.mark.parametrize("case", repo_cases(), ids=lambda case: case.name)

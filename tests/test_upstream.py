@@ -6,17 +6,15 @@ Reads ../shared/upstream/multus/<version>/ next to the repository; skipped where
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 import yaml
+from golden import run
 from require import require
+from upstream import UPSTREAM, VERSIONS
 
-from krm_multus import pipeline
-from krm_multus.sdk import resourcelist
-
-UPSTREAM = Path(__file__).resolve().parents[2] / "shared" / "upstream" / "multus"
-VERSIONS = sorted(path.name for path in UPSTREAM.iterdir()) if UPSTREAM.is_dir() else []
 NETNS = "spec.template.spec.volumes[name=host-run-netns].hostPath.path"
 COMMAND = "spec.template.spec.initContainers[name=install-multus-binary].command"
 ATOMIC = ["/usr/src/multus-cni/bin/install_multus", "-d", "/host/opt/cni/bin", "-t", "thick"]
@@ -27,9 +25,7 @@ def _release(version: str) -> tuple[int, ...]:
 
 
 def _run(path: Path) -> tuple[str, list[dict]]:
-    resource_list = resourcelist.read(path.read_text())
-    results = [result.to_dict() for result in pipeline.run(resource_list)]
-    return resourcelist.write(resource_list, []), results
+    return run(path.read_text())
 
 
 def _daemonset(text: str) -> dict:
@@ -102,8 +98,14 @@ def test_untouched_documents_stay_byte_for_byte(version: str) -> None:
 def test_second_run_changes_nothing(version: str) -> None:
     for path in (UPSTREAM / version).glob("*.yml"):
         once, _ = _run(path)
-        resource_list = resourcelist.read(once)
-        results = [r.to_dict() for r in pipeline.run(resource_list)]
-        twice = resourcelist.write(resource_list, [])
+        twice, results = run(once)
         assert twice == once
         assert not [r for r in results if "proposedValue" in r.get("field", {})]
+
+
+def test_ci_fetches_the_releases_the_tests_read() -> None:
+    """.ci/upstream.sh (what CI fetches where the folder is missing) lists the versions and commits here."""
+    require(None if VERSIONS else f"no upstream manifests at {UPSTREAM}")
+    script = (Path(__file__).resolve().parents[1] / ".ci" / "upstream.sh").read_text()
+    listed = dict(re.findall(r"^(v[\d.]+|master) ([0-9a-f]{40}) ", script, re.M))
+    assert listed == {version: (UPSTREAM / version / "COMMIT").read_text().strip() for version in VERSIONS}

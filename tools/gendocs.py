@@ -108,8 +108,9 @@ def check_pages() -> str:
 
 
 def golden_examples(check: str) -> list[str]:
-    """The first result of the check in each of its golden cases, as the command prints it on stderr."""
-    return [stderr_line(results[0]) for results in _golden_results(check) if results]
+    """The first result of the check in each of its golden cases, as the command prints it on stderr
+    (a line that an earlier case already gives is not repeated)."""
+    return list(dict.fromkeys(stderr_line(results[0]) for results in _golden_results(check) if results))
 
 
 def golden_messages(check: str) -> list[str]:
@@ -126,9 +127,9 @@ def _golden_results(check: str) -> list[list[dict[str, Any]]]:
 
 
 def stderr_line(result: dict[str, Any]) -> str:
-    reference = result["resourceRef"]
-    name = "/".join(part for part in (reference.get("namespace"), reference.get("name")) if part)
-    return f"[{result['severity']}] {reference['kind']} {name} {result['field']['path']}: {result['message']}"
+    """A golden result (`Result.to_dict`) as the command prints it on stderr."""
+    path = result["field"]["path"] if "field" in result else None
+    return results.summary_line(result["severity"], result.get("resourceRef"), path, result["message"])
 
 
 def _doc(module: ModuleType) -> str:

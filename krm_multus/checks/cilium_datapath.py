@@ -64,7 +64,7 @@ def apply(items: list[Item], config: Config, report: Reporter) -> Iterator[Resul
     bridges = _bridge_names(items) if config.talos.version else []
     if not (vms or bridges):
         return  # nothing Cilium's settings could break: its sources are not even read
-    sources = Deployment(items).sources()
+    sources = Deployment.of(items).sources()
     for source in sources:
         if vms:
             yield from _socket_lb(source, report)

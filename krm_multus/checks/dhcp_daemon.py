@@ -27,7 +27,6 @@ Failing (the NAD alone):
 from __future__ import annotations
 
 import posixpath
-import shlex
 from collections.abc import Iterator
 from typing import Any
 
@@ -92,11 +91,7 @@ def _runs_daemon(item: Item) -> bool:
 def _is_daemon(container: dict[str, Any]) -> bool:
     """`dhcp daemon` in its command, or, without a command, an image built to run it: one whose last
     repository component names both CNI and DHCP (`cni-dhcp`), never a DHCP server such as `dhcpd`."""
-    words = multus.words(container)
-    try:
-        tokens = shlex.split(words)
-    except ValueError:
-        tokens = words.split()
+    tokens = multus.command_words(container)
     if tokens:
         return "daemon" in tokens and any(posixpath.basename(token) == "dhcp" for token in tokens)
     last = multus.split_image(str(container.get("image") or ""))[0].rsplit("/", 1)[-1]

@@ -32,7 +32,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from krm_multus import workloads
-from krm_multus.nad import Index
+from krm_multus.attachments import Attachment, attachments
+from krm_multus.nad import Index, reference
 from krm_multus.sdk import lookups
 from krm_multus.sdk.config import Config
 from krm_multus.sdk.resourcelist import Item
@@ -44,43 +45,47 @@ LIMITATION = "https://kubevirt.io/user-guide/network/interfaces_and_networks/#in
 
 def apply(items: list[Item], config: Config, report: Reporter) -> Iterator[Result]:
     index: Index | None = None
-    for item in items:
-        spec_path = workloads.vm_spec(item)
-        if spec_path is None or "multus" not in item.source or item.is_local_config:
+    for attachment in attachments(items):
+        if not attachment.network:  # a pod's reference: the networkSelection check's
             continue
         if index is None:
             index = Index.of(items)
-        yield from _check(item, spec_path, index, report)
+        yield from _check(attachment, index, report)
 
 
-def _check(vm: Item, spec_path: tuple[str, ...], index: Index, report: Reporter) -> Iterator[Result]:
-    spec = lookups.get(vm.data, spec_path)
-    networks = lookups.by_name(lookups.get(spec, ("networks",)))
-    for name, interface in lookups.by_name(lookups.get(spec, workloads.VM_INTERFACES)).items():
-        network_name = lookups.get(networks.get(name), ("multus", "networkName"))
-        if not isinstance(network_name, str) or not network_name:
-            continue
-        written, _, nad_name = network_name.rpartition("/")
-        namespace = written or vm.namespace
-        nad = index.find(nad_name, namespace)
-        if nad is None:
-            yield report(
-                vm,
-                (*spec_path, "networks", {"name": name}, "multus", "networkName"),
-                index.missing(nad_name, namespace, bool(written), "VM", "the VM's launcher pod"),
-                "warning",
-            )
-            continue
-        kinds = nad.macvlan_like()
-        if "bridge" in interface and kinds:
-            yield report(
-                vm,
-                workloads.vm_interface(spec_path, name, "bridge"),
-                (
-                    f"interface `{name}` has the `bridge` binding on Multus network `{network_name}`, whose "
-                    f"NetworkAttachmentDefinition `{nad.ref}` uses {kinds[0]}: the bridge binding moves the pod "
-                    f"interface's MAC address to the VM, and {kinds[0]} needs the pod interface to keep it, so the VM "
-                    f"gets no traffic (KubeVirt limitation: {LIMITATION}); use a NetworkAttachmentDefinition of type "
-                    "`bridge` for this network, or another binding"
-                ),
-            )
+def _check(attachment: Attachment, index: Index, report: Reporter) -> Iterator[Result]:
+    vm, name = attachment.item, attachment.network
+    spec_path = workloads.vm_spec(vm)
+    assert spec_path is not None  # attachments found the network there
+    interface = lookups.by_name(lookups.get(vm.data, (*spec_path, *workloads.VM_INTERFACES))).get(name)
+    if interface is None:
+        return
+    nad = index.find(attachment.name, attachment.resolved_namespace)
+    if nad is None:
+        yield report(
+            vm,
+            attachment.path,
+            index.missing(
+                attachment.name,
+                attachment.resolved_namespace,
+                bool(attachment.namespace),
+                "VM",
+                "the VM's launcher pod",
+            ),
+            "warning",
+        )
+        return
+    kinds = nad.macvlan_like()
+    if "bridge" in interface and kinds:
+        network_name = reference(attachment.namespace, attachment.name)
+        yield report(
+            vm,
+            workloads.vm_interface(spec_path, name, "bridge"),
+            (
+                f"interface `{name}` has the `bridge` binding on Multus network `{network_name}`, whose "
+                f"NetworkAttachmentDefinition `{nad.ref}` uses {kinds[0]}: the bridge binding moves the pod "
+                f"interface's MAC address to the VM, and {kinds[0]} needs the pod interface to keep it, so the VM "
+                f"gets no traffic (KubeVirt limitation: {LIMITATION}); use a NetworkAttachmentDefinition of type "
+                "`bridge` for this network, or another binding"
+            ),
+        )

@@ -45,7 +45,7 @@ def apply(items: list[Item], config: Config, report: Reporter) -> Iterator[Resul
     for found in daemon_config.everywhere(items):
         yield from _connection_limit(report, found.item, daemon_config.PATH, found.settings, found.describe())
     yield from _connection_limits_in_values(report, items)
-    deployment = cilium.Deployment(items)
+    deployment = cilium.Deployment.of(items)
     if not deployment.in_use(config.cilium.enabled):
         return
     conf_dirs = deployment.conf_dirs()

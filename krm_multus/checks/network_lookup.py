@@ -11,8 +11,9 @@ For every network reference of a pod, pod template or KubeVirt VM among the item
   namespace is in `globalNamespaces` (without `globalNamespaces`, only `default` is allowed;
   multus-cni #567, PR #574): an error, with the two fixes. The setting is read from the Multus
   DaemonSet among the items: `namespaceIsolation` and `globalNamespaces` in a JSON config of a
-  ConfigMap it mounts (`daemon-config.json` of thick Multus, `cni-conf.json` of thin), or the thin
-  entrypoint's `--namespace-isolation` and `--global-namespaces` flags. Without them nothing is said.
+  ConfigMap it mounts (`daemon-config.json` of thick Multus, `cni-conf.json` of thin; in the
+  DaemonSet's namespace, or either without one), or the thin entrypoint's `--namespace-isolation`
+  and `--global-namespaces` flags. Without them nothing is said.
 A workload without a namespace is left alone: its namespace is set when it is applied.
 
 And for the Multus DaemonSet itself: `--multus-master-cni-file-name` is not read by thick Multus
@@ -29,12 +30,10 @@ Failing (the same without `globalNamespaces`):
     or add `infra` to `globalNamespaces`
 """
 
-import json
-import shlex
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
-from krm_multus import multus
+from krm_multus import daemon_config, multus
 from krm_multus.attachments import Attachment, attachments
 from krm_multus.sdk import lookups
 from krm_multus.sdk.config import Config
@@ -43,6 +42,7 @@ from krm_multus.sdk.results import Reporter, Result
 
 NAME = "networkLookup"
 MASTER_FLAG = "--multus-master-cni-file-name"
+TRUE = ("true", "t", "1")  # what Go reads as true in a boolean flag (lowercased)
 ALWAYS_GLOBAL = "default"  # what Multus allows across namespaces when `globalNamespaces` is not set
 
 
@@ -88,27 +88,23 @@ def _refused(attachment: Attachment, isolation: Isolation, report: Reporter) -> 
 
 def _isolation(items: list[Item], daemonsets: list[Item]) -> Isolation | None:
     """Namespace isolation as the Multus DaemonSets' flags or mounted ConfigMaps turn it on; None when off."""
-    mounted = {
-        (daemonset.namespace, str(volume["configMap"].get("name")))
-        for daemonset in daemonsets
-        for volume in multus.volumes(daemonset)
-        if isinstance(volume.get("configMap"), dict)
-    }
     for daemonset in daemonsets:
         for container in multus.containers(daemonset):
-            flags = _flags(container)
-            if flags.get("--namespace-isolation") in ("", "true"):
+            words = multus.command_words(container)
+            isolation = multus.flag_value(words, "namespace-isolation", boolean=True)
+            if isolation is not None and isolation[1].lower() in TRUE:
                 where = f"`--namespace-isolation` in DaemonSet `{daemonset.name}`"
-                return Isolation(where, _names(flags.get("--global-namespaces", "")))
-    if not mounted:
+                return Isolation(where, _names((multus.flag_value(words, "global-namespaces") or (0, ""))[1]))
+    mounting = [daemonset for daemonset in daemonsets if daemon_config.mounted_names(daemonset)]
+    if not mounting:
         return None
     for item in items:
-        if "namespaceIsolation" not in item.source or not item.is_a("ConfigMap"):
+        if "namespaceIsolation" not in item.source or not item.is_a("ConfigMap") or item.is_local_config:
             continue
-        if (item.namespace, item.name) not in mounted or not isinstance(item.data.get("data"), dict):
+        if not any(daemon_config.mounts(daemonset, item) for daemonset in mounting):
             continue
-        for key, text in item.data["data"].items():
-            settings = _json_object(text)
+        for key, text in lookups.mapping(lookups.get(item.data, ("data",))).items():
+            settings = daemon_config.parse(text) or {}
             if settings.get("namespaceIsolation") is True:
                 where = f"`namespaceIsolation: true` in ConfigMap `{item.name}` key `{key}`"
                 return Isolation(where, _names(settings.get("globalNamespaces")))
@@ -132,40 +128,13 @@ def _ignored_flags(daemonset: Item, report: Reporter) -> Iterator[Result]:
         return
     for container in multus.containers(daemonset):
         for key in ("command", "args"):
-            if any(str(word).split("=")[0] == MASTER_FLAG for word in lookups.as_list(container.get(key))):
+            if multus.flag_index(multus.command_words(container, (key,)), MASTER_FLAG.lstrip("-")) is not None:
                 yield report(
                     daemonset,
                     (*multus.container_path(container["name"]), key),
                     f"`{MASTER_FLAG}` has no effect: {instead}",
                     "warning",
                 )
-
-
-def _flags(container: dict[str, Any]) -> dict[str, str]:
-    """`--name=value` and `--name value` flags of a container's command and args ("" for a bare flag)."""
-    words = [str(word) for key in ("command", "args") for word in lookups.as_list(container.get(key))]
-    try:
-        tokens = [token for word in words for token in shlex.split(word)]
-    except ValueError:
-        tokens = [token for word in words for token in word.split()]
-    flags: dict[str, str] = {}
-    for position, token in enumerate(tokens):
-        if not token.startswith("-"):
-            continue
-        name, equals, value = token.partition("=")
-        following = tokens[position + 1] if position + 1 < len(tokens) else ""
-        if not equals and following and not following.startswith("-"):
-            value = following
-        flags["--" + name.lstrip("-")] = value.lower() if name.lstrip("-") == "namespace-isolation" else value
-    return flags
-
-
-def _json_object(text: Any) -> dict[str, Any]:
-    try:
-        value = json.loads(text) if isinstance(text, str) else None
-    except (ValueError, RecursionError):
-        return {}
-    return value if isinstance(value, dict) else {}
 
 
 def _names(value: Any) -> tuple[str, ...]:

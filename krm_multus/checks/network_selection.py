@@ -60,12 +60,11 @@ from krm_multus.sdk import lookups
 from krm_multus.sdk.config import Config
 from krm_multus.sdk.resourcelist import Item
 from krm_multus.sdk.results import Reporter, Result
-from krm_multus.selection import ANNOTATION, ANNOTATIONS, Problem, Selection, parse
+from krm_multus.selection import ANNOTATION, ANNOTATIONS, ANNOTATIONS_LIMIT, Problem, Selection, oversize, parse
 from krm_multus.wording import show
 
 NAME = "networkSelection"
 PRIMARY_INTERFACE = "eth0"
-ANNOTATIONS_LIMIT = 256 * 1024  # Kubernetes' total size of an object's annotations (keys and values)
 # JSON keys of a network selection element and the type Multus unmarshals them into.
 KEY_TYPES: dict[str, type] = {
     "name": str,
@@ -130,8 +129,8 @@ def _check(item: Item, template: tuple[str, ...], index: Index, report: Reporter
                 ),
             )
         return
-    size = sum(len(str(key)) + len(str(value)) for key, value in annotations.items())
-    if size > ANNOTATIONS_LIMIT:  # what the API server refuses is not worth reading (nor its memory)
+    size = oversize(annotations)
+    if size is not None:
         yield report(
             item,
             path,

@@ -167,10 +167,18 @@ def _is_a(value: Any, wanted: Any) -> bool:
     return isinstance(value, wanted) and isinstance(value, bool) == (wanted is bool)
 
 
+# In a pattern: an escaped character, a character class (a `]` right after `[` or `[^` is one of its
+# characters, as Python reads it), or a `$` outside both: the end anchor.
+_PATTERN_PARTS = r"\\.|\[\^?\]?(?:\\.|[^\]\\])*\]|\$"
+
+
 def _matches(pattern: str, value: str) -> bool:
-    """A JSON Schema pattern as JSON Schema reads it: `$` is the end of the value, never before a final
-    line break (Python's `$` is, which let `300m\\n` through into the DaemonSet)."""
-    return re.search(re.sub(r"(?<!\\)\$", r"\\Z", pattern), value) is not None
+    """A JSON Schema pattern as JSON Schema (ECMA 262) reads it: found anywhere in the value, with `$`
+    the end of the value, never before a final line break (Python's `$` is, which let `300m\\n` through
+    into the DaemonSet). So each `$` anchor becomes `\\Z`; an escaped `\\$` and a `$` in a character
+    class are the character."""
+    ecma = re.sub(_PATTERN_PARTS, lambda part: r"\Z" if part[0] == "$" else part[0], pattern, flags=re.DOTALL)
+    return re.search(ecma, value) is not None
 
 
 def _object_problems(value: dict[Any, Any], node: dict[str, Any], where: str) -> list[ConfigError]:

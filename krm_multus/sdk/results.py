@@ -83,15 +83,20 @@ class Result:
         return out
 
     def summary(self) -> str:
-        """One line for stderr, where kustomize users see results (line breaks from values are escaped)."""
-        where = ""
-        if self.item is not None:
-            ref = resource_ref(self.item)
-            name = "/".join(part for part in (ref.get("namespace"), ref.get("name")) if part)
-            where = f" {ref.get('kind', '?')} {name or '?'}"
-        field = f" {self.field_path}:" if self.path is not None else ":"
-        line = f"[{self.severity}]{where}{field} {self.message}"
-        return line.translate(_ESCAPED)
+        """One line for stderr, where kustomize users see results."""
+        ref = resource_ref(self.item) if self.item is not None else None
+        return summary_line(self.severity, ref, self.field_path, self.message)
+
+
+def summary_line(severity: str, ref: dict[str, Any] | None, field_path: str | None, message: str) -> str:
+    """A result as one stderr line: severity, resource, field path and message (line breaks from values
+    are escaped). `ref` is the result's `resourceRef`; the docs show the golden cases' results with it."""
+    where = ""
+    if ref is not None:
+        name = "/".join(part for part in (ref.get("namespace"), ref.get("name")) if part)
+        where = f" {ref.get('kind', '?')} {name or '?'}"
+    field = f" {field_path}:" if field_path is not None else ":"
+    return f"[{severity}]{where}{field} {message}".translate(_ESCAPED)
 
 
 class Reporter:

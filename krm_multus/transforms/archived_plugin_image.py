@@ -4,17 +4,22 @@ A Multus DaemonSet whose init container runs `ghcr.io/siderolabs/install-cni` (o
 an image whose repository path ends with `siderolabs/install-cni`) gets an info naming
 maintained plugin images: that image is archived (siderolabs/pkgs#1399) and has none for Talos 1.10
 or later. Not when `spec.cilium.enabled: false`, nor when `spec.talos.version` is older than 1.8
-(there the release's install-cni tag is what the Talos guide runs).
+(there the release's install-cni tag is what the Talos guide runs), nor on the `install-cni` the
+same run added with the tag built for the Talos release (the right image there). An image set in
+`spec.cilium.installCNI.image`, or the newest one added without a tag for the release, still gets it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
-from krm_multus import multus, talos
+from krm_multus import cilium, multus, talos
+from krm_multus.sdk import lookups
 from krm_multus.sdk.config import Config
 from krm_multus.sdk.resourcelist import Item
 from krm_multus.sdk.results import Reporter, Result
+from krm_multus.sdk.yamledit import load
 
 NAME = "cilium"
 
@@ -23,12 +28,20 @@ def apply(items: list[Item], config: Config, report: Reporter) -> Iterator[Resul
     release = talos.release(config.talos.version)
     if release is not None and release < talos.BUNDLED_PLUGINS:
         return
+    # The image the cilium transform picks for the Talos release, when one was built for it: on the
+    # install-cni this run added with it, the advice is not wanted (it is the right image there).
+    configured = config.cilium.installCNI.image
+    picked, warning = cilium.install_cni_image(configured, config.talos.version)
+    own_pick = picked if not configured and warning is None else ""
     for daemonset in multus.daemonsets(items, config):
         archived = [
             container
             for container in multus.containers(daemonset, "initContainers")
             if multus.is_archived_plugin_image(str(container.get("image") or ""))
         ]
+        if archived and own_pick and daemonset.changed:
+            came_with = _init_containers_as_read(daemonset)
+            archived = [c for c in archived if c["image"] != own_pick or (c["name"], c["image"]) in came_with]
         if archived:
             name = archived[0]["name"]
             repository = multus.split_image(str(archived[0]["image"]))[0]
@@ -43,3 +56,9 @@ def apply(items: list[Item], config: Config, report: Reporter) -> Iterator[Resul
                 "`install-cni` this function adds)",
                 "info",
             )
+
+
+def _init_containers_as_read(daemonset: Item) -> set[tuple[Any, Any]]:
+    """The (name, image) of each init container the DaemonSet had in the input, before this run's edits."""
+    containers = lookups.get(load(daemonset.text), (*multus.POD_SPEC, "initContainers"))
+    return {(c.get("name"), c.get("image")) for c in lookups.as_list(containers) if isinstance(c, dict)}

@@ -22,7 +22,7 @@ NAME = "cilium"
 
 
 def apply(items: list[Item], config: Config, report: Reporter) -> Iterator[Result]:
-    deployment = cilium.Deployment(items)
+    deployment = cilium.Deployment.of(items)
     if not deployment.in_use(config.cilium.enabled):
         return
     exclusive = config.cilium.exclusive

@@ -26,7 +26,7 @@ NAME = "cilium"
 
 
 def apply(items: list[Item], config: Config, report: Reporter) -> Iterator[Result]:
-    if not cilium.Deployment(items).in_use(config.cilium.enabled):
+    if not cilium.Deployment.of(items).in_use(config.cilium.enabled):
         return
     for daemonset in multus.daemonsets(items, config):
         yield from _add_install_cni(report, daemonset, config)

@@ -51,7 +51,7 @@ WHY_CILIUM = "Cilium's config out of /etc/cni/net.d: a pod never starts with Cil
 
 
 def apply(items: list[Item], config: Config, report: Reporter) -> Iterator[Result]:
-    deployment = cilium.Deployment(items)
+    deployment = cilium.Deployment.of(items)
     if not deployment.in_use(config.cilium.enabled):
         return
     directory = config.failClosed.directory.rstrip("/") or "/"

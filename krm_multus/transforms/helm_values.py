@@ -55,12 +55,14 @@ UPSTREAM_NETNS = "/run/netns"
 def apply(items: list[Item], config: Config, report: Reporter) -> Iterator[Result]:
     exclusive = config.cilium.exclusive
     netns = config.netns.path.rstrip("/") or "/"
-    for release in helm.releases(items):
-        if release.chart == cilium.CHART and config.cilium.enabled is not False:
+    if config.cilium.enabled is not False:
+        for release in cilium.releases(items):
             yield from ensure(report, release, EXCLUSIVE, exclusive, cilium.exclusive_reason(exclusive))
-        elif config.netns.enabled and charts.chart_of(release, config) == charts.ANGELNU:
-            why = f"Talos keeps network namespaces under {netns}: the chart's netns volume mounts it"
-            yield from ensure(report, release, NETNS, netns, why, _hand_chosen_netns(netns))
+    if config.netns.enabled:
+        why = f"Talos keeps network namespaces under {netns}: the chart's netns volume mounts it"
+        for release in helm.releases(items):
+            if charts.chart_of(release, config) == charts.ANGELNU:
+                yield from ensure(report, release, NETNS, netns, why, _hand_chosen_netns(netns))
 
 
 Leave = Callable[[Any], "str | None"]
