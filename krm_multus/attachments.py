@@ -8,14 +8,20 @@ annotation nor VM networks are skipped by a text test before they are parsed, an
 Kubernetes' size limit are not read (networkSelection reports them).
 """
 
+from __future__ import annotations
+
+from collections import namedtuple
 from collections.abc import Iterator
-from typing import Any, NamedTuple
 
 from krm_multus import selection, workloads
 from krm_multus.sdk import lookups
 from krm_multus.sdk.perrun import PerRun
 from krm_multus.sdk.resourcelist import Item
 from krm_multus.sdk.yamledit import Path
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 HOSTNAME_LABEL = "kubernetes.io/hostname"
 # kind -> where the number of pods running at once is kept (absent: 1)
@@ -28,8 +34,12 @@ POD_COUNTS: dict[str, tuple[str, ...]] = {
 ON_EVERY_NODE = -1  # a DaemonSet's pod count
 
 
-class Attachment(NamedTuple):
+class Attachment(
+    namedtuple("Attachment", ("item", "path", "label", "name", "namespace", "pods", "node", "network"), defaults=("",))
+):
     """One network a workload asks for."""
+
+    __slots__ = ()
 
     item: Item
     path: Path  # where the reference is written
@@ -38,7 +48,7 @@ class Attachment(NamedTuple):
     namespace: str  # as written; "" means the workload's
     pods: int  # pods using it at once; ON_EVERY_NODE for a DaemonSet
     node: str  # the one node the pods are pinned to, "" when they may run anywhere
-    network: str = ""  # a VM's name for the network (`spec.networks[].name`); "" for a pod's reference
+    network: str  # a VM's name for the network (`spec.networks[].name`); "" for a pod's reference
 
     @property
     def resolved_namespace(self) -> str:

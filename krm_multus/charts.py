@@ -21,13 +21,19 @@ Facts from the charts (`../shared/upstream/USERS.md`):
   `multus-daemon` (or a `-thick` tag); it installs plugins when an init container runs a plugin image.
 """
 
+from __future__ import annotations
+
 import functools
-from typing import Any, NamedTuple
+from collections import namedtuple
 
 from krm_multus import helm, multus
 from krm_multus.sdk import lookups
 from krm_multus.sdk.config import Config, merge
 from krm_multus.sdk.resourcelist import Item
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 ANGELNU = "angelnu"
 BJW_S_LABS = "bjw-s-labs"
@@ -55,19 +61,24 @@ CONTROLLERS = ("controllers",)
 RUNS = ("command", "args")
 
 
-class Container(NamedTuple):
+class Container(namedtuple("Container", ("key", "spec"))):
     """An app-template container as its values declare it, shaped like a pod's container."""
+
+    __slots__ = ()
 
     key: tuple[str, ...]  # where in the values: ("controllers", <c>, "initContainers", <name>)
     spec: dict[str, Any]  # name, image ("repository:tag"), command, args
 
 
-class MultusRelease(NamedTuple):
+class MultusRelease(
+    namedtuple("MultusRelease", ("release", "chart", "flavor", "installs_plugins", "containers"), defaults=((),))
+):
+    __slots__ = ()
     release: helm.Release
     chart: str  # one of KNOWN or APP_TEMPLATE; "" when it cannot be told
     flavor: str  # "thick" or "thin"; "" when the chart cannot be told
     installs_plugins: bool  # renders a container that copies the reference CNI plugins
-    containers: tuple[Container, ...] = ()  # app-template only
+    containers: tuple[Container, ...]  # app-template only
 
     @property
     def origin(self) -> str:

@@ -9,14 +9,20 @@ Multus for `cilium-cni` delegates, and the Cilium checks read its settings, all 
 for "Cilium is here".
 """
 
+from __future__ import annotations
+
+from collections import namedtuple
 from collections.abc import Callable
-from typing import Any, NamedTuple
 
 from krm_multus import helm, multus, talos
 from krm_multus.sdk import lookups
 from krm_multus.sdk.perrun import PerRun
 from krm_multus.sdk.resourcelist import Item
 from krm_multus.sdk.yamledit import Path
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 CHART = "cilium"
 CONFIG_MAP = "cilium-config"
@@ -52,13 +58,15 @@ TAGS_BY_TALOS = {
 }
 
 
-class Setting(NamedTuple):
+class Setting(namedtuple("Setting", ("key", "value"))):
     """One Cilium setting: its `cilium-config` key and its Helm value (the checks read these)."""
+
+    __slots__ = ()
 
     key: str
     value: tuple[str, ...]
 
-    def named(self, source: "Source") -> str:
+    def named(self, source: Source) -> str:
         return f"`{self.key}`" if source.is_config_map else f"`{'.'.join(self.value)}`"
 
 
@@ -70,16 +78,20 @@ BPF_MASQUERADE = Setting("enable-bpf-masquerade", ("bpf", "masquerade"))
 DEVICES = Setting("devices", ("devices",))
 
 
-class Found(NamedTuple):
+class Found(namedtuple("Found", ("value", "item", "path"))):
     """A setting's value (lookups.MISSING when unset) and where to report it: the item and the field."""
+
+    __slots__ = ()
 
     value: Any
     item: Item
     path: Path
 
 
-class Source(NamedTuple):
+class Source(namedtuple("Source", ("item", "label", "read"))):
     """Where the Cilium settings come from: a `cilium-config` ConfigMap or a release of the chart."""
+
+    __slots__ = ()
 
     item: Item
     label: str

@@ -12,9 +12,12 @@ import io
 import json
 import os
 import sys
-from typing import Any
 
 from krm_multus import __version__
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 USAGE = """\
 usage: krm-multus [--config FILE] [FILE | DIR | - ...]

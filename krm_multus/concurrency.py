@@ -7,15 +7,21 @@ many run at once; before, nothing does. Thin Multus is run by the container runt
 pod, and needs none of this. Used by the resources transform, whose docstring is the manual.
 """
 
+from __future__ import annotations
+
 import math
+from collections import namedtuple
 from collections.abc import Iterator
-from typing import Any, NamedTuple
 
 from krm_multus import cilium, daemon_config, multus, quantity
 from krm_multus.sdk import lookups
 from krm_multus.sdk.config import Config
 from krm_multus.sdk.resourcelist import Item
 from krm_multus.sdk.results import Reporter, Result
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 KEY = "connectionLimit"
 SINCE = (4, 3, 0)  # multus-cni PR #1510
@@ -25,8 +31,10 @@ GUARANTEED = (
 DAEMON_MEMORY_MIB = 64  # the daemon itself, above the 50Mi upstream sets and is OOM-killed at when busy
 
 
-class MemoryLimit(NamedTuple):
+class MemoryLimit(namedtuple("MemoryLimit", ("wanted", "why", "warning"))):
     """The memory limit that covers the delegates, why, and a warning when nothing bounds them."""
+
+    __slots__ = ()
 
     wanted: str
     why: str

@@ -5,9 +5,11 @@ reads it; all three must find the same ConfigMap and keep the JSON as the user l
 writes it as an indented object inside a `|` block, and a one-line rewrite would be unreviewable).
 """
 
+from __future__ import annotations
+
 import json
+from collections import namedtuple
 from collections.abc import Iterator
-from typing import Any, NamedTuple
 
 from krm_multus import multus
 from krm_multus.sdk import jsonedit, lookups
@@ -15,14 +17,20 @@ from krm_multus.sdk.resourcelist import Item
 from krm_multus.sdk.results import Reporter, Result
 from krm_multus.sdk.yamledit import Document, Path, YamlError
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
 KEY = "daemon-config.json"
 PATH: Path = ("data", KEY)
 AUTOCONFIG_KEY = "multusAutoconfigDir"  # where the daemon reads the primary CNI's config
 CONF_DIR_KEY = "cniConfigDir"  # where it writes 00-multus.conf
 
 
-class DaemonConfig(NamedTuple):
+class DaemonConfig(namedtuple("DaemonConfig", ("item", "settings"))):
     """One `daemon-config.json` among the items, and what it holds (None: not a JSON object)."""
+
+    __slots__ = ()
 
     item: Item
     settings: dict[str, Any] | None

@@ -6,8 +6,10 @@ transform edits release values; both must recognise a chart the same way, and bo
 on a stream of thousands of other items (only HelmReleases and Applications are parsed).
 """
 
+from __future__ import annotations
+
 import posixpath
-from typing import Any, NamedTuple
+from collections import namedtuple
 
 from yaml.nodes import MappingNode
 
@@ -16,12 +18,16 @@ from krm_multus.sdk.perrun import PerRun
 from krm_multus.sdk.resourcelist import Item
 from krm_multus.sdk.yamledit import Document, Path, YamlError, format_path, load
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
 FLUX_GROUP = "helm.toolkit.fluxcd.io"
 ARGO_GROUP = "argoproj.io"
 VALUES_KEY = "values.yaml"
 
 
-class Values(NamedTuple):
+class Values(namedtuple("Values", ("kind", "label", "item", "path", "origin", "target_path"), defaults=("",))):
     """One place a release's values come from.
 
     `kind` is "inline" (a mapping in the release), "embedded" (a YAML document in a string: a
@@ -30,19 +36,22 @@ class Values(NamedTuple):
     not among the items: it cannot be read).
     """
 
+    __slots__ = ()
+
     kind: str
     label: str  # how messages name it
     item: Item | None  # the item that holds the values; None for "external"
     path: Path  # where in `item` they are
     origin: Path  # where the release names this source
-    target_path: str = ""  # Flux `valuesFrom[].targetPath`: the source sets this one value only
+    target_path: str  # Flux `valuesFrom[].targetPath`: the source sets this one value only
 
     def may_set(self, key: tuple[str, ...]) -> bool:
         dotted = ".".join(key)
         return not self.target_path or dotted == self.target_path or dotted.startswith(self.target_path + ".")
 
 
-class Release(NamedTuple):
+class Release(namedtuple("Release", ("item", "chart", "repository", "values", "source", "source_ref"), defaults=("",))):
+    __slots__ = ()
     item: Item
     chart: str  # the chart's name: the last segment of its path or OCI URL
     repository: str  # the chart repository's URL where it is known, else ""
@@ -50,7 +59,7 @@ class Release(NamedTuple):
     source: Path  # where the chart is named in the item (Argo CD: which source)
     # The Flux source the release names ("HelmRepository flux-system/angelnu-charts"), known even
     # where that source is not among the items; "" for Argo CD, whose `repository` is always known.
-    source_ref: str = ""
+    source_ref: str
 
 
 def releases(items: list[Item]) -> tuple[Release, ...]:

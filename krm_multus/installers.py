@@ -13,8 +13,10 @@ A Multus release whose chart cannot be told is "undecided": it renders in the cl
 install anything, so no plugin can be claimed missing while one is among the items.
 """
 
+from __future__ import annotations
+
 import posixpath
-from typing import NamedTuple
+from collections import namedtuple
 
 from krm_multus import charts, multus
 from krm_multus.sdk.config import Config
@@ -40,7 +42,8 @@ SRIOV_PLUGINS = frozenset({"sriov", "ib-sriov"})
 BIN_DIR = "cni/bin"
 
 
-class Installed(NamedTuple):
+class Installed(namedtuple("Installed", ("reference", "types", "undecided"))):
+    __slots__ = ()
     reference: bool  # the reference plugins are installed
     types: frozenset[str]  # other plugins that are
     undecided: tuple[charts.MultusRelease, ...]  # Multus releases whose chart cannot be told

@@ -4,15 +4,21 @@ Why one module: every transform asks the same questions, and the answers must ag
 the install-binary transform takes for v3 must not get a v4-only fix from another).
 """
 
+from __future__ import annotations
+
 import posixpath
 import re
 import shlex
-from typing import Any, NamedTuple
+from collections import namedtuple
 
 from krm_multus.sdk import lookups
 from krm_multus.sdk.config import Config
 from krm_multus.sdk.resourcelist import Item
 from krm_multus.sdk.yamledit import Path
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 MAIN_CONTAINER = "kube-multus"
 MULTUS_REPOSITORY = "multus-cni"
@@ -230,8 +236,10 @@ def is_archived_plugin_image(image: str) -> bool:
     return repository_is(image, ARCHIVED_PLUGIN_IMAGE.partition("/")[2])
 
 
-class BinaryInstall(NamedTuple):
+class BinaryInstall(namedtuple("BinaryInstall", ("binary", "how", "directory"))):
     """What an init container does to put the Multus binary or shim on the host."""
+
+    __slots__ = ()
 
     binary: str  # "multus-shim" (thick) or "multus" (thin)
     how: str  # "install_multus" (atomic), "cp -f" (replaces a busy file) or "cp" (fails on a busy file)
@@ -255,8 +263,10 @@ def _install_multus(words: list[str]) -> BinaryInstall:
     return BinaryInstall(binary, "install_multus", directory)
 
 
-class Copy(NamedTuple):
+class Copy(namedtuple("Copy", ("flags", "sources", "target"))):
     """A `cp` command: its flags, the files it copies and where to."""
+
+    __slots__ = ()
 
     flags: list[str]
     sources: list[str]

@@ -17,14 +17,20 @@ operator makes one NAD per `Raw` entry of `spec.additionalNetworks` (its `rawCNI
 `namespace`, else `default`).
 """
 
+from __future__ import annotations
+
 import json
+from collections import namedtuple
 from collections.abc import Iterator
-from typing import Any, NamedTuple
 
 from krm_multus.sdk import lookups
 from krm_multus.sdk.perrun import PerRun
 from krm_multus.sdk.resourcelist import Item
 from krm_multus.wording import show, yaml_kind
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 KIND = "NetworkAttachmentDefinition"
 GROUP = "k8s.cni.cncf.io"
@@ -34,16 +40,20 @@ DEFAULT_BRIDGE = "cni0"  # what the bridge plugin calls its bridge when the conf
 DATA_DIR = "dataDir"  # where host-local keeps its leases (default /var/lib/cni/networks)
 
 
-class Config(NamedTuple):
+class Config(namedtuple("Config", ("present", "value", "problem"))):
     """`spec.config` read as JSON: `value` when it is a JSON object, else `problem` says why not."""
+
+    __slots__ = ()
 
     present: bool
     value: dict[str, Any] | None
     problem: str | None
 
 
-class Plugin(NamedTuple):
+class Plugin(namedtuple("Plugin", ("where", "conf"))):
     """One plugin of a config: where it sits inside `spec.config` ("" or "plugins[1].") and its keys."""
+
+    __slots__ = ()
 
     where: str
     conf: dict[str, Any]
@@ -220,7 +230,7 @@ class Index:
     `find` also finds the NADs operators make from their resources among the items."""
 
     @classmethod
-    def of(cls, items: list[Item]) -> "Index":
+    def of(cls, items: list[Item]) -> Index:
         """The Index of `items`, built once for all the modules of a run that read it (see `perrun`)."""
         return _INDEX(items)
 

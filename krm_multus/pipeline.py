@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import Any
 
 from krm_multus import registry
 from krm_multus.sdk import config as fn_config
 from krm_multus.sdk import lookups
 from krm_multus.sdk.resourcelist import Item, ItemError, ResourceList
 from krm_multus.sdk.results import SEVERITIES, Reporter, Result
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def run(resource_list: ResourceList, function_config: Any = None, only: Collection[str] | None = None) -> list[Result]:

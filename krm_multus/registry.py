@@ -11,17 +11,21 @@ the kinds once and looks for each word once. Leave both empty when in doubt: the
 runs.
 """
 
+from __future__ import annotations
+
 import importlib
+from collections import namedtuple
 from types import ModuleType
-from typing import NamedTuple
 
 NAD = "NetworkAttachmentDefinition"
 VIRTUAL_MACHINES = ("VirtualMachine", "VirtualMachineInstance")  # KubeVirt kinds that attach networks
 NETWORKS_ANNOTATION = "k8s.v1.cni.cncf.io/networks"
 
 
-class Module(NamedTuple):
+class Module(namedtuple("Module", ("kind", "name", "path", "sections", "kinds", "words"), defaults=((), ()))):
     """One transform or check as the engine runs it."""
+
+    __slots__ = ()
 
     kind: str  # "transform" or "check": the tag its results carry, with its name
     name: str  # the code's NAME
@@ -29,8 +33,8 @@ class Module(NamedTuple):
     # The spec sections that switch it: each one's `enabled: false` turns it off, each one's
     # `severity` caps its results (a check obeys `checks` and its own section alike).
     sections: tuple[tuple[str, ...], ...]
-    kinds: tuple[str, ...] = ()  # it can act only on items of these kinds ...
-    words: tuple[str, ...] = ()  # ... or on items whose text holds one of these; both () = always
+    kinds: tuple[str, ...]  # it can act only on items of these kinds ...
+    words: tuple[str, ...]  # ... or on items whose text holds one of these; both () = always
 
     @property
     def code(self) -> ModuleType:

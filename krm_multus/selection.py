@@ -9,13 +9,19 @@ do not make the value JSON, a value that is JSON once they are filled in is not 
 JSON key holding one is left out of the request (nothing can judge it).
 """
 
+from __future__ import annotations
+
 import json
+from collections import namedtuple
 from collections.abc import Iterator
-from typing import Any, NamedTuple
 
 from krm_multus import netvalues
 from krm_multus.registry import NETWORKS_ANNOTATION
 from krm_multus.wording import show, yaml_kind
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 ANNOTATION = NETWORKS_ANNOTATION  # the registry names it too, without importing this module
 ANNOTATIONS = ("metadata", "annotations")
@@ -26,8 +32,10 @@ JSON_MARKS = '[{"'
 Problem = tuple[str, str]
 
 
-class Selection(NamedTuple):
+class Selection(namedtuple("Selection", ("label", "name", "namespace", "interface", "request"))):
     """One network the annotation asks for."""
+
+    __slots__ = ()
 
     label: str  # how messages name it: network 2 (`storage/san@lan0`)
     name: str

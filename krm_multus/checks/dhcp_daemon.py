@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterator
-from typing import Any
 
 from krm_multus import multus
 from krm_multus.nad import CONFIG_PATH, Index
@@ -36,6 +35,10 @@ from krm_multus.sdk import lookups
 from krm_multus.sdk.config import Config
 from krm_multus.sdk.resourcelist import Item
 from krm_multus.sdk.results import Reporter, Result
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 NAME = "dhcpDaemon"
 SOCKET_DIR = "/run/cni"

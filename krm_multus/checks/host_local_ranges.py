@@ -28,7 +28,6 @@ Failing (the same NAD used by a Deployment with `replicas: 3`):
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from krm_multus.attachments import ON_EVERY_NODE, Attachment, attachments
 from krm_multus.nad import CONFIG_PATH, Index, Nad, Plugin
@@ -36,6 +35,10 @@ from krm_multus.sdk import lookups
 from krm_multus.sdk.config import Config
 from krm_multus.sdk.resourcelist import Item
 from krm_multus.sdk.results import Reporter, Result
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 NAME = "hostLocalRanges"
 SHARED_SEGMENT = ("macvlan", "ipvlan", "bridge")

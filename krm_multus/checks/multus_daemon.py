@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterator
-from typing import Any
 
 from krm_multus import charts, cilium, concurrency, daemon_config, helm, multus
 from krm_multus.sdk import lookups
@@ -37,6 +36,10 @@ from krm_multus.sdk.config import Config
 from krm_multus.sdk.resourcelist import Item
 from krm_multus.sdk.results import Reporter, Result
 from krm_multus.sdk.yamledit import Path
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 NAME = "multusDaemon"
 

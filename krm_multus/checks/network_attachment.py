@@ -42,9 +42,11 @@ Failing (`rangeEnd` before `rangeStart`):
     the range is empty; swap them
 """
 
+from __future__ import annotations
+
 import re
+from collections import namedtuple
 from collections.abc import Generator, Iterator
-from typing import Any, NamedTuple
 
 from krm_multus import netvalues
 from krm_multus.attachments import attachments
@@ -53,6 +55,10 @@ from krm_multus.sdk import lookups
 from krm_multus.sdk.resourcelist import Item
 from krm_multus.sdk.results import Reporter, Result
 from krm_multus.wording import show
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 NAME = "networkAttachment"
 CNI_VERSIONS = ("0.1.0", "0.2.0", "0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0")
@@ -69,8 +75,10 @@ Problem = tuple[str, str, str]
 Bounds = tuple["netvalues.Address", "netvalues.Address"]
 
 
-class Range(NamedTuple):
+class Range(namedtuple("Range", ("where", "keys", "range_set"))):
     """One host-local range: where it is (a key prefix), its keys, and its range set (-1: the single range)."""
+
+    __slots__ = ()
 
     where: str
     keys: dict[str, Any]

@@ -30,8 +30,10 @@ Failing (the same without `globalNamespaces`):
     or add `infra` to `globalNamespaces`
 """
 
+from __future__ import annotations
+
+from collections import namedtuple
 from collections.abc import Iterator
-from typing import Any, NamedTuple
 
 from krm_multus import daemon_config, multus
 from krm_multus.attachments import Attachment, attachments
@@ -40,14 +42,20 @@ from krm_multus.sdk.config import Config
 from krm_multus.sdk.resourcelist import Item
 from krm_multus.sdk.results import Reporter, Result
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
 NAME = "networkLookup"
 MASTER_FLAG = "--multus-master-cni-file-name"
 TRUE = ("true", "t", "1")  # what Go reads as true in a boolean flag (lowercased)
 ALWAYS_GLOBAL = "default"  # what Multus allows across namespaces when `globalNamespaces` is not set
 
 
-class Isolation(NamedTuple):
+class Isolation(namedtuple("Isolation", ("where", "global_namespaces"))):
     """Multus's namespace isolation as the items configure it."""
+
+    __slots__ = ()
 
     where: str  # how messages name the setting
     global_namespaces: tuple[str, ...]

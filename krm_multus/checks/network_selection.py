@@ -52,7 +52,6 @@ Failing (two networks on one interface):
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from krm_multus import netvalues, workloads
 from krm_multus.nad import Index, MadeNad, Plugin
@@ -62,6 +61,10 @@ from krm_multus.sdk.resourcelist import Item
 from krm_multus.sdk.results import Reporter, Result
 from krm_multus.selection import ANNOTATION, ANNOTATIONS, ANNOTATIONS_LIMIT, Problem, Selection, oversize, parse
 from krm_multus.wording import show
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 NAME = "networkSelection"
 PRIMARY_INTERFACE = "eth0"

@@ -13,9 +13,12 @@ import json
 import os
 import re
 from functools import cache
-from typing import Any
 
 from krm_multus.sdk import lookups
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 # The schema sits in the package folder, one level up from this SDK folder.
 SCHEMA_FILE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "fn-config.schema.json")

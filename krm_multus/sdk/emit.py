@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
 
 import yaml.resolver
 from yaml.nodes import ScalarNode
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 # Plain scalars we are sure any YAML reader takes back as the same string: a safe first character,
 # then no ": ", " #", control characters or trailing space.

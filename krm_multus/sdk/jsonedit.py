@@ -11,11 +11,14 @@ or on the same line), with the same spacing around the colon.
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from yaml.nodes import MappingNode
 
 from krm_multus.sdk.yamledit import Path, YamlError, compose, find
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def add_key(text: str, path: Path, key: str, value: Any) -> str | None:

@@ -10,9 +10,12 @@ or a restore gives the item new `data`); otherwise it builds the value afresh.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
 
 from krm_multus.sdk.resourcelist import Item
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class PerRun:

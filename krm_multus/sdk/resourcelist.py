@@ -14,13 +14,16 @@ import functools
 import itertools
 import re
 from collections.abc import Callable, Iterator
-from typing import Any, TextIO
 
 import yaml
 from yaml.nodes import Node
 
 from krm_multus.sdk import emit, yamledit
 from krm_multus.sdk.yamledit import Document, Path, YamlError, load
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, TextIO
 
 _BATCH = 1 << 16
 

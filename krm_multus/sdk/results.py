@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
 
 from krm_multus.sdk.lookups import MISSING
 from krm_multus.sdk.yamledit import Path, format_path
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from krm_multus.sdk.resourcelist import Item
 
 SEVERITIES = ("info", "warning", "error")

@@ -12,12 +12,15 @@ sequence element whose mapping has those scalar values (`{"name": "cnibin"}`).
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from krm_multus.sdk import emit, lookups
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 PathElement = str | int | dict[str, str]
 Path = tuple[PathElement, ...]

@@ -12,7 +12,6 @@ same run added with the tag built for the Talos release (the right image there).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from krm_multus import cilium, multus, talos
 from krm_multus.sdk import lookups
@@ -20,6 +19,10 @@ from krm_multus.sdk.config import Config
 from krm_multus.sdk.resourcelist import Item
 from krm_multus.sdk.results import Reporter, Result
 from krm_multus.sdk.yamledit import load
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 NAME = "cilium"
 

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterator
-from typing import Any
 
 from krm_multus import cilium, daemon_config, multus
 from krm_multus.sdk import lookups
@@ -41,6 +40,10 @@ from krm_multus.sdk.resourcelist import Item
 from krm_multus.sdk.results import Reporter, Result
 from krm_multus.sdk.yamledit import Path
 from krm_multus.transforms import helm_values
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 NAME = "failClosed"
 VOLUME = "cilium-cni-conf"

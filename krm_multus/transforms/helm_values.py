@@ -37,7 +37,6 @@ order and its `|` block stay. Each change is reported as a transform's, with the
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
 
 from krm_multus import charts, cilium, helm
 from krm_multus.sdk import lookups
@@ -45,6 +44,10 @@ from krm_multus.sdk.config import Config
 from krm_multus.sdk.resourcelist import Item
 from krm_multus.sdk.results import Reporter, Result
 from krm_multus.sdk.yamledit import Path, YamlError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 NAME = "helmValues"
 EXCLUSIVE = ("cni", "exclusive")
@@ -65,7 +68,7 @@ def apply(items: list[Item], config: Config, report: Reporter) -> Iterator[Resul
                 yield from ensure(report, release, NETNS, netns, why, _hand_chosen_netns(netns))
 
 
-Leave = Callable[[Any], "str | None"]
+Leave = Callable[[object], "str | None"]
 
 
 def ensure(

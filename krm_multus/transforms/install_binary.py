@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Any
 
 from krm_multus import charts, helm, multus
 from krm_multus.sdk import lookups
@@ -39,6 +38,10 @@ from krm_multus.sdk.config import Config
 from krm_multus.sdk.resourcelist import Item
 from krm_multus.sdk.results import Reporter, Result
 from krm_multus.sdk.yamledit import YamlError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 NAME = "installBinary"
 INSTALLER = "/usr/src/multus-cni/bin/install_multus"

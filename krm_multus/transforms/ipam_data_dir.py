@@ -31,13 +31,16 @@ After (`spec.ipamDataDir.enabled: true`):
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from krm_multus.nad import CONFIG_PATH, DATA_DIR, Index, Nad
 from krm_multus.sdk import jsonedit, lookups
 from krm_multus.sdk.config import Config
 from krm_multus.sdk.resourcelist import Item
 from krm_multus.sdk.results import Reporter, Result
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 NAME = "ipamDataDir"
 

@@ -1,0 +1,69 @@
+"""What start-up must not pay for (issue 17): the checks here keep the costly imports out of a run.
+
+`typing` (with the `contextlib` and `warnings` it imports) cost a run on a small manifest about 6 %
+of its instructions and `typing.NamedTuple` classes more again; the records are `collections.namedtuple`
+classes whose annotations name the same fields, for readers and type checkers.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import pkgutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+import krm_multus
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = next((ROOT / "examples" / "talos-multus").glob("multus-*.yaml"))  # a plain Multus install
+RUN_AND_LIST_MODULES = """
+import io, sys
+from krm_multus import cli
+sys.stdin = io.TextIOWrapper(open(sys.argv[1], "rb"))
+sys.stdout = sys.stderr = open("/dev/null", "w")
+cli.main([])
+print(" ".join(sorted(sys.modules)), file=sys.__stdout__)
+"""
+
+
+def modules() -> list[object]:
+    names = [
+        m.name for m in pkgutil.walk_packages(krm_multus.__path__, "krm_multus.") if m.name != "krm_multus.__main__"
+    ]
+    return [importlib.import_module(name) for name in names]
+
+
+def test_a_run_imports_no_typing_and_no_address_parser() -> None:
+    # -S: no site start-up (an editable install's finder imports typing there); PyYAML's folder and
+    # this checkout are all the run may import from.
+    path = os.pathsep.join([str(ROOT), str(Path(yaml.__file__).parent.parent)])
+    loaded = subprocess.run(
+        [sys.executable, "-S", "-c", RUN_AND_LIST_MODULES, str(EXAMPLE)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": path},
+    ).stdout.split()
+    assert "krm_multus.transforms.netns" in loaded  # the run did run
+    assert {"typing", "contextlib", "ipaddress"}.isdisjoint(loaded)
+
+
+@pytest.mark.parametrize("module", modules(), ids=lambda module: module.__name__)
+def test_every_record_annotates_exactly_its_fields(module: object) -> None:
+    records = [
+        value
+        for value in vars(module).values()
+        if isinstance(value, type)
+        and issubclass(value, tuple)
+        and hasattr(value, "_fields")
+        and value.__module__ == module.__name__
+    ]
+    for record in records:
+        assert tuple(record.__annotations__) == record._fields, record.__name__
+        assert record.__slots__ == ()  # no per-instance dict: a record stays a tuple
