@@ -168,6 +168,16 @@ LOAD_FORMS = {
 }
 
 
+@pytest.mark.parametrize("key", ["? {a: 1}\n: x\n", "? [a]\n: x\n", "? labels:\n    app: x\n: y\n"])
+def test_a_collection_as_a_key_is_refused_as_pyyaml_refuses_it(key: str) -> None:
+    with pytest.raises(yaml.YAMLError):
+        yaml.safe_load(key)
+    with pytest.raises(YamlError, match="line 1"):
+        yamledit.load(key)
+    with pytest.raises(YamlError):
+        Document(key).get(())
+
+
 @pytest.mark.parametrize("form", LOAD_FORMS)
 def test_load_builds_what_pyyaml_builds(form: str) -> None:
     """`load` builds plain manifests itself and leaves other tags to PyYAML: the values and their types agree."""

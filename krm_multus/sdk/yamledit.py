@@ -311,7 +311,12 @@ def plain(node: Node | None) -> Any:
             raise YamlError(f"line {node.start_mark.line + 1}: the value cannot be read ({error})") from None
     if isinstance(node, SequenceNode):
         return [plain(child) for child in node.value]
-    return {plain(key): plain(value) for key, value in node.value}
+    try:
+        return {plain(key): plain(value) for key, value in node.value}
+    except TypeError:  # a mapping or a list as a key (`? {a: 1}`), as YAML allows and no manifest needs
+        raise YamlError(
+            f"line {node.start_mark.line + 1}: a key is a mapping or a list, which cannot be read"
+        ) from None
 
 
 def child(node: Node | None, element: PathElement) -> Node | None:
