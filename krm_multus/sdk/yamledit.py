@@ -429,9 +429,10 @@ class Document:
         """
         root = self.root
         if self._expected is _NOTHING:
-            self._expected = plain(root)
+            self._expected = _digested(plain(root))
         try:
-            expected = _with_value(self._expected, _resolve(root, path), wanted(plain(find(root, path))))
+            value = _digested(wanted(plain(find(root, path))))
+            expected = _with_value(self._expected, _resolve(root, path), value)
         except (IndexError, KeyError, TypeError):  # an earlier unchecked edit went wrong: verify says so
             expected = _MISMATCH
         del root  # the edit composes the text again: the old nodes need not live on beside the new
@@ -466,7 +467,7 @@ class Document:
         """Put the text back as it was after the first `keep` unchecked splices."""
         while len(self._splices) > keep:
             start, stop, removed = self._splices.pop()
-            self.text = self.text[:start] + removed + self.text[stop:]
+            self.text = _spliced(self.text, start, stop, removed)
         self._composed, self._root = False, None
         if not self._splices:
             self._expected, self._edited = _NOTHING, []
@@ -644,7 +645,7 @@ class Document:
             after.end_mark = _moved(after.end_mark, end, shift, line)
         node.tag, node.value, node.style = piece.tag, piece.value, piece.style
         self._splices.append((start, start + len(text), self.text[start:end]))
-        self.text = self.text[:start] + text + self.text[end:]
+        self.text = _spliced(self.text, start, end, text)
         return True
 
     def _key_column(self, path: Path) -> int:
@@ -676,16 +677,22 @@ class Document:
         does not handle) must fail here, undone, and never reach the output as a corrupted item.
         """
         removed = self.text[start:end]  # not the whole text: a large document would be held twice
-        self.text = self.text[:start] + text + self.text[end:]
+        self.text = _spliced(self.text, start, end, text)
         self._composed = False
         self._root = None
         try:
             self.root  # noqa: B018 - compose now
         except YamlError as error:
-            self.text = self.text[:start] + removed + self.text[start + len(text) :]
+            self.text = _spliced(self.text, start, start + len(text), removed)
             self._composed = False
             raise YamlError(f"an edit would have left the item unreadable ({error}); it was not made") from None
         self._splices.append((start, start + len(text), removed))
+
+
+def _spliced(text: str, start: int, end: int, new: str) -> str:
+    """`text` with `new` in place of `text[start:end]`, built in one allocation (`a + b + c` makes a
+    second copy of a long text on the way, which a 5 MB value in a manifest would pay for)."""
+    return "".join((text[:start], new, text[end:]))
 
 
 _DELETED: Any = object()
@@ -737,6 +744,30 @@ def _appended(current: Any, value: Any) -> list[Any]:
     return [value] if current is None or isinstance(current, dict) else [current, value]
 
 
+class _Digest:
+    """A long string of an expected value, held as its fingerprint: while the edited text is composed,
+    the string as it was read need not live on beside the one read again."""
+
+    __slots__ = ("fingerprint",)
+
+    def __init__(self, text: str) -> None:
+        self.fingerprint = _fingerprint(text)
+
+
+def _digested(value: Any) -> Any:
+    """`value` with every string longer than _LONG held as a _Digest (mapping keys stay: paths look them up)."""
+    if isinstance(value, str):
+        return _Digest(value) if len(value) > _LONG else value
+    if isinstance(value, dict):
+        return {key: _digested(inner) for key, inner in value.items()}
+    if isinstance(value, list):
+        return [_digested(inner) for inner in value]
+    return value
+
+
+_LONG = 4096
+
+
 def _fingerprint(value: Any) -> int:
     """A number that differs between different values, types included (`1`, `1.0` and `true` differ).
 
@@ -747,6 +778,8 @@ def _fingerprint(value: Any) -> int:
         return hash(("map", frozenset((_fingerprint(key), _fingerprint(inner)) for key, inner in value.items())))
     if isinstance(value, list):
         return hash(("seq", tuple(map(_fingerprint, value))))
+    if isinstance(value, _Digest):
+        return value.fingerprint
     return hash((type(value).__name__, value if value == value else "NaN"))
 
 
