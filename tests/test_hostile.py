@@ -544,3 +544,25 @@ def test_a_failure_while_writing_writes_nothing(monkeypatch: pytest.MonkeyPatch)
     assert cli.main([]) == 1
     assert stdout.getvalue() == ""
     assert "cannot write" in stderr.getvalue() and "nothing was written" in stderr.getvalue()
+
+
+def test_an_init_container_image_that_is_a_list_does_not_break_the_cilium_transform() -> None:
+    """Found by the fuzzer: beside Cilium on Talos 1.9, an init container whose `image` is a list made
+    the archived-image advice crash (it compared containers as hashable pairs)."""
+    cilium = (
+        "apiVersion: apps/v1\nkind: DaemonSet\nmetadata:\n  name: cilium\n  namespace: kube-system\nspec:\n"
+        "  template:\n    spec:\n      containers:\n      - name: cilium-agent\n"
+        "        image: quay.io/cilium/cilium:v1.16.0\n"
+    )
+    daemonset = DAEMONSET.replace(
+        "      containers:\n", "      initContainers:\n      - name: odd\n        image: []\n      containers:\n"
+    )
+    config = {
+        "apiVersion": "krm-multus.dev/v1alpha1",
+        "kind": "MultusTalos",
+        "metadata": {"name": "x"},
+        "spec": {"talos": {"version": "v1.9.0"}},
+    }
+    result = run(stream(cilium, daemonset), config)
+    assert "failed" not in result.stderr, result.stderr
+    assert "/var/run/netns/" in result.stdout

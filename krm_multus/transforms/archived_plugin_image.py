@@ -44,7 +44,7 @@ def apply(items: list[Item], config: Config, report: Reporter) -> Iterator[Resul
         ]
         if archived and own_pick and daemonset.changed:
             came_with = _init_containers_as_read(daemonset)
-            archived = [c for c in archived if c["image"] != own_pick or (c["name"], c["image"]) in came_with]
+            archived = [c for c in archived if c.get("image") != own_pick or _identity(c) in came_with]
         if archived:
             name = archived[0]["name"]
             repository = multus.split_image(str(archived[0]["image"]))[0]
@@ -61,7 +61,12 @@ def apply(items: list[Item], config: Config, report: Reporter) -> Iterator[Resul
             )
 
 
-def _init_containers_as_read(daemonset: Item) -> set[tuple[Any, Any]]:
+def _init_containers_as_read(daemonset: Item) -> set[tuple[str, str]]:
     """The (name, image) of each init container the DaemonSet had in the input, before this run's edits."""
     containers = lookups.get(load(daemonset.text), (*multus.POD_SPEC, "initContainers"))
-    return {(c.get("name"), c.get("image")) for c in lookups.as_list(containers) if isinstance(c, dict)}
+    return {_identity(c) for c in lookups.as_list(containers) if isinstance(c, dict)}
+
+
+def _identity(container: dict[str, Any]) -> tuple[str, str]:
+    """A container's name and image as text (either may be any YAML value in a broken manifest)."""
+    return str(container.get("name")), str(container.get("image"))
