@@ -97,8 +97,7 @@ def _check_items(items: list[Item]) -> list[Result]:
         if item.looks_like_resource() and not daemonset:
             continue
         try:
-            # A DaemonSet is composed for editing here, once: its value is read from those nodes.
-            data = item.doc.value() if daemonset else item.data
+            data = item.data  # the item as it stands in the input (a list entry with what follows it)
         except ItemError as error:
             what = "is a DaemonSet that cannot be read" if daemonset else "is not valid YAML"
             problems.append(Result(f"item {index} {what}: {error.message}", "error", item if daemonset else None))

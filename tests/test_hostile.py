@@ -566,3 +566,13 @@ def test_an_init_container_image_that_is_a_list_does_not_break_the_cilium_transf
     result = run(stream(cilium, daemonset), config)
     assert "failed" not in result.stderr, result.stderr
     assert "/var/run/netns/" in result.stdout
+
+
+def test_a_daemonset_entry_followed_by_a_stray_tab_is_not_edited() -> None:
+    """Found by the fuzzer: the entry as it stands in the list (a tab line after it) does not parse,
+    though the entry alone would; the DaemonSet must be refused as unreadable, not edited."""
+    text = resource_list(CONFIGMAP, DAEMONSET) + "\t"
+    result = run(text)
+    assert result.code == 1
+    assert "/var/run/netns/" not in result.stdout
+    assert any("cannot be read" in r["message"] for r in results_of(result.stdout))
