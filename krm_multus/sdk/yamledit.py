@@ -261,10 +261,7 @@ def _last_unescaped_double_quote(text: str) -> int:
     """Where the last `"` not escaped by a backslash stands, or -1."""
     at = len(text)
     while (at := text.rfind('"', 0, at)) >= 0:
-        backslash = at
-        while backslash > 0 and text[backslash - 1] == "\\":
-            backslash -= 1
-        if (at - backslash) % 2 == 0:
+        if (at - _run_start(text, at, "\\")) % 2 == 0:
             return at
     return -1
 
@@ -273,13 +270,17 @@ def _last_odd_single_quote_run(text: str) -> int:
     """Where the last run of `'` of odd length begins (a doubled `''` is a quote inside a string), or -1."""
     end = len(text)
     while (last := text.rfind("'", 0, end)) >= 0:
-        first = last
-        while first > 0 and text[first - 1] == "'":
-            first -= 1
-        if (last - first) % 2 == 0:
-            return first
-        end = first
+        end = _run_start(text, last, "'")
+        if (last - end) % 2 == 0:
+            return end
     return -1
+
+
+def _run_start(text: str, at: int, character: str) -> int:
+    """Where the run of `character` that ends just before `at` begins (`at` itself when there is none)."""
+    while at > 0 and text[at - 1] == character:
+        at -= 1
+    return at
 
 
 def _describe(error: yaml.YAMLError, text: str) -> str:
