@@ -90,8 +90,9 @@ def _check_items(items: list[Item]) -> list[Result]:
     """
     problems = []
     for index, item in enumerate(items):
+        plain = item.looks_like_resource()  # first: the match that tells also reads the kind
         daemonset = item.is_a("DaemonSet", "apps")
-        if item.looks_like_resource() and not daemonset:
+        if plain and not daemonset:
             continue
         try:
             data = item.data

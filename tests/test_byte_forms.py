@@ -219,6 +219,16 @@ def test_a_duplicate_kind_is_an_error_not_a_hidden_daemonset(form: str) -> None:
     refused(run(text), "item 1", "kind", is_list=form == "list")
 
 
+@pytest.mark.parametrize("form", ["stream", "list"])
+@pytest.mark.parametrize("key", ["apiVersion: v1", "kind: DaemonSet"])
+def test_a_key_repeated_after_the_usual_start_is_an_error(form: str, key: str) -> None:
+    """Every item starts with apiVersion, kind and metadata.name, as the cut reads them at once: a
+    repeat further down one item must still make that item an error, in either form."""
+    twice = CONFIGMAP + key + "\n"
+    text = stream(twice, DAEMONSET) if form == "stream" else resource_list(twice, DAEMONSET)
+    refused(run(text), "item 0", key.split(":")[0], is_list=form == "list")
+
+
 # -- 11. crafted input cannot fake an item ------------------------------------------------------
 
 

@@ -54,12 +54,50 @@ _ALIAS = r"(?:^|[\s\[{,])\*([^\s,\[\]{}]+)"
 _UNSET: Any = object()
 
 
+TOP_KEYS = ("apiVersion:", "kind:")  # the keys `looks_like_resource` refuses to find twice
+
+
 class InputError(Exception):
     """Input that is not a ResourceList or a stream of resources; the message says where."""
 
 
 # The patterns every item is tested with depend only on the indentation of the list its items are
 # entries of (and the key): compiled once each, not built and looked up again for each of thousands of items.
+
+
+def _mark_plain(items: list[Item], text: str, starts: list[int], end: int) -> None:
+    """Read each item's kind from the usual start (`_head_pattern`), and mark the items as plainly
+    resources when every one starts so and none repeats `apiVersion` or `kind`. `starts` are where
+    the items start in `text`, and the last ends at `end`.
+
+    Why: the engine tests every item, and one match of its start plus two counts in the whole input
+    cost a fraction of three searches and two counts in each of thousands of items (a long text is
+    searched with a skip table, a short one character by character). Each head holds one top-level
+    `kind` line and no `apiVersion` line after its first, so any count above that is a repeat
+    somewhere, and then every item is tested on its own. A `\n` + `apiVersion:` found just before
+    an item (the separator before a document of a stream) is the item's own first line.
+    """
+    if not items:
+        return
+    indent = items[0].indent
+    pattern = _head_pattern(indent)
+    kinds: dict[str, str] = {}
+    for item in items:
+        head = pattern.match(item.source)
+        if head is None:
+            return
+        kind = head.group("kind")
+        item._kind = kinds.setdefault(kind, kind)  # one string for each kind, not one for each item
+    versions, kind_lines = (_key_line(indent, key) for key in TOP_KEYS)
+    before = sum(text.startswith(versions, start - 1) for start in starts[1:])
+    if text.count(versions, starts[0], end) == before and text.count(kind_lines, starts[0], end) == len(items):
+        for item in items:
+            item._plain = True
+
+
+def _key_line(indent: int | None, key: str) -> str:
+    """`key` at the start of a line at the item's top level, with the line break before it."""
+    return "\n" + ("" if indent is None else " " * (indent + 2)) + key
 
 
 def _top_level(indent: int | None) -> str:
@@ -94,6 +132,27 @@ def _metadata_key_pattern(indent: int | None, key: str) -> re.Pattern[str]:
     )
 
 
+@functools.cache
+def _head_pattern(indent: int | None) -> re.Pattern[str]:
+    """The usual start of a resource: `apiVersion`, `kind` (group `kind`), then `metadata` with a `name`.
+
+    One match at the item's start answers what three searches of its text do for any layout (see
+    `looks_like_resource`): the key order kubectl, kpt and most people write. Only what those
+    searches would also find matches: a set apiVersion, the kind as `_scalar_pattern` reads it, and
+    `name` as a key of `metadata` itself, after its sibling keys and their deeper lines.
+    """
+    entry = "" if indent is None else " " * indent + "- "
+    pad = "" if indent is None else " " * (indent + 2)
+    inner = f"[ ]{{{1 if indent is None else indent + 3},}}"
+    return re.compile(
+        rf"{entry}apiVersion:(?={_SET_VALUE}).*\n"
+        rf"{pad}kind:[ \t]*(?P<kind>[A-Za-z0-9][\w./-]*)[ \t]*(?:#.*)?\n"
+        rf"{pad}metadata:[ \t]*(?:#.*)?\n(?P<pad>{inner})"
+        rf"(?:(?!name:)[^\s#].*\n(?:(?P=pad)[ \t].*\n)*+(?P=pad))*+name:(?={_SET_VALUE})",
+        re.M,
+    )
+
+
 class ItemError(YamlError):
     """An item that cannot be read or edited; names the item so the message can say which."""
 
@@ -106,7 +165,7 @@ class ItemError(YamlError):
 class Item:
     """One resource: its text as read, and a parse of it made only when asked for."""
 
-    __slots__ = ("_data", "_data_text", "_doc", "_kind", "_text", "indent", "newline", "prefix", "source")
+    __slots__ = ("_data", "_data_text", "_doc", "_kind", "_plain", "_text", "indent", "newline", "prefix", "source")
 
     def __init__(self, source: str, indent: int | None = None, prefix: str | None = None) -> None:
         # In a stream of mixed line endings (`cat` of files from different editors), an item whose
@@ -122,6 +181,7 @@ class Item:
         self._data: Any = _UNSET
         self._data_text: str | None = None
         self._kind: Any = _UNSET
+        self._plain = False  # the cut found it plainly a resource (`_mark_plain`)
 
     @property
     def text(self) -> str:
@@ -254,8 +314,14 @@ class Item:
         further down. Each line is matched by one atomic group, so a text that does not match is
         rejected in linear time (an ambiguous pattern took exponential time on blank lines).
         """
-        if self._repeats("apiVersion:") or self._repeats("kind:"):
+        if self._plain:
+            return True
+        if any(self._repeats(key) for key in TOP_KEYS):
             return False  # a duplicate key: the parser must say which (and a text search would pick one)
+        head = _head_pattern(self.indent).match(self.source)
+        if head is not None:
+            self._kind = head.group("kind")  # what `_scan` would find: the text has no other kind line
+            return True
         return bool(
             _set_key_pattern(self.indent, "apiVersion").search(self.source)
             and _set_key_pattern(self.indent, "kind").search(self.source)
@@ -268,10 +334,8 @@ class Item:
 
     def _repeats(self, key: str) -> bool:
         """Whether `key` starts more than one line at the item's top level (plain substring counts)."""
-        if self.indent is None:
-            return self.source.count("\n" + key) + self.source.startswith(key) > 1
-        first = self.source.startswith(key, self.indent + 2)  # on the `- ` line
-        return self.source.count("\n" + " " * (self.indent + 2) + key) + first > 1
+        first = self.source.startswith(key, 0 if self.indent is None else self.indent + 2)  # on the `- ` line
+        return self.source.count(_key_line(self.indent, key)) + first > 1
 
     def _scan(self, key: str) -> str:
         """A top-level scalar found by a text search; a parse only when the text is unusual."""
@@ -680,6 +744,7 @@ def _split_items(text: str, start: int, end: int) -> tuple[str, list[Item], int]
     entry = re.compile(rf"{pad}-(?: |$)", re.M)
     bounds = [m.start() for m in _line_matches(entry, text, first.start(), end)] + [end]
     items = [Item(text[a:b], indent) for a, b in itertools.pairwise(bounds)]
+    _mark_plain(items, text, bounds[:-1], end)
     if any(not item.source.startswith(pad + "- ") for item in items) or _cut_inside_a_string(items):
         return None
     return lead, items, indent
@@ -805,6 +870,8 @@ def _read_stream(text: str, full_parse: bool) -> ResourceList:
             raise InputError(f"the input is not valid YAML: {error}") from None
         return _from_data(documents) if documents else ResourceList([], None, [], Layout(True, [text]))
     items: list[Item] = []
+    starts: list[int] = []  # where each item starts in the text, and where the last ends
+    end = 0
     pending = ""
     position = 0
     for chunk, separator in _documents(text):
@@ -815,8 +882,11 @@ def _read_stream(text: str, full_parse: bool) -> ResourceList:
             pending += chunk + separator
         else:
             items.append(Item(chunk, prefix=pending))
+            starts.append(position)
+            end = position + len(chunk)
             pending = separator
         position += len(chunk) + len(separator)
+    _mark_plain(items, text, starts, end)
     if _cut_inside_a_string(items):
         return _read_stream(text, full_parse=True)
     return ResourceList(items, None, [], Layout(True, [pending]))
