@@ -596,11 +596,13 @@ def _split_resource_list(text: str, list_kind: bool = False) -> ResourceList | N
     resource_list = ResourceList([], None, [], layout)
     version = ""
     for index, key in enumerate(keys):
-        name, section = key.group(2), text[starts[index] : starts[index + 1]]
-        if name == "items":
+        name = key.group(2)
+        if name == "items":  # cut where it stands: a slice of the section would copy every item once more
             if not _cut_items(resource_list, text, key, starts[index + 1]):
                 return None
-        elif name == "results" and not list_kind:
+            continue
+        section = text[starts[index] : starts[index + 1]]
+        if name == "results" and not list_kind:
             if not _keep_results(resource_list, section):
                 return None
         else:
