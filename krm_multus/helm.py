@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 from yaml.nodes import MappingNode
 
 from krm_multus.sdk import lookups
-from krm_multus.sdk.resourcelist import Item
+from krm_multus.sdk.resourcelist import Item, of_kind
 from krm_multus.sdk.yamledit import Document, Path, YamlError, format_path, load
 
 FLUX_GROUP = "helm.toolkit.fluxcd.io"
@@ -57,6 +57,8 @@ class Release(NamedTuple):
 def releases(items: list[Item]) -> list[Release]:
     """Every Flux HelmRelease and Argo CD Application chart source among the items."""
     found: list[Release] = []
+    if not (of_kind(items, "HelmRelease") or of_kind(items, "Application")):
+        return found  # the usual case, answered by the index of kinds without a look at each item
     for item in items:
         # The kind first: it is read once per item, the local-config annotation is a search of its text.
         if item.is_a("HelmRelease", FLUX_GROUP) and not item.is_local_config:
@@ -118,12 +120,8 @@ def as_text(value: Any) -> str:
 
 def _find(items: list[Item], kind: str, name: Any, namespace: str) -> Item | None:
     """The item of `kind` called `name` in `namespace` (an item without a namespace matches any)."""
-    for item in items:
-        if (
-            item.is_a(kind)
-            and item.name == name
-            and (not item.namespace or not namespace or item.namespace == namespace)
-        ):
+    for item in of_kind(items, kind):
+        if item.name == name and (not item.namespace or not namespace or item.namespace == namespace):
             return item
     return None
 

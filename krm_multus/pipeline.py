@@ -8,7 +8,7 @@ from typing import Any
 from krm_multus import registry
 from krm_multus.sdk import config as fn_config
 from krm_multus.sdk import lookups
-from krm_multus.sdk.resourcelist import Item, ItemError, ResourceList
+from krm_multus.sdk.resourcelist import Item, ItemError, ResourceList, of_kind
 from krm_multus.sdk.results import SEVERITIES, Reporter, Result
 
 
@@ -49,21 +49,18 @@ def run(resource_list: ResourceList, function_config: Any = None, only: Collecti
 
 
 class _Present:
-    """What is among the items, for the modules' `kinds` and `words`: the kinds read once, each word
-    looked for once, however many modules need it."""
+    """What is among the items, for the modules' `kinds` and `words`: the kinds from the one index
+    of them (`of_kind`), each word looked for once, however many modules need it."""
 
     def __init__(self, items: list[Item]) -> None:
         self.items = items
-        self.kinds: set[str] | None = None
         self.words: dict[str, bool] = {}
 
     def lets_act(self, module: registry.Module) -> bool:
         """Whether one of the kinds the module acts on, or one of its words, is among the items."""
         if not (module.kinds or module.words):
             return True
-        if self.kinds is None:
-            self.kinds = {item.kind for item in self.items}
-        return any(kind in self.kinds for kind in module.kinds) or any(self._has(word) for word in module.words)
+        return any(of_kind(self.items, kind) for kind in module.kinds) or any(self._has(word) for word in module.words)
 
     def _has(self, word: str) -> bool:
         """Whether an item's text, as read or as edited, holds `word`."""

@@ -47,3 +47,17 @@ def test_checks_leave_unrelated_items_unparsed() -> None:
     assert parsed == ["lan", "d0", "d50", "d100", "d150"]
     # The run did look at what it parsed: the macvlan plugin is missing on Talos 1.9.
     assert [result.tags["check"] for result in results] == ["talosPlugins"]
+
+
+def test_the_index_of_kinds_follows_the_list() -> None:
+    """`of_kind` answers from one index of the kinds; an item added to or taken from the list shows at once."""
+    items = resourcelist.read(HEADER + NAD + deployment("a", False) + deployment("b", True)).items
+    assert [item.name for item in resourcelist.of_kind(items, "Deployment")] == ["a", "b"]
+    assert resourcelist.of_kind(items, "Deployment", "apps") == resourcelist.of_kind(items, "Deployment")
+    assert resourcelist.of_kind(items, "Deployment", "extensions") == []
+    copy = resourcelist.Item(items[1].current_text.replace("name: a,", "name: c,"))
+    items.insert(2, copy)
+    assert [item.name for item in resourcelist.of_kind(items, "Deployment")] == ["a", "c", "b"]
+    items[:] = items[:1]
+    assert resourcelist.of_kind(items, "Deployment") == []
+    assert [item.name for item in resourcelist.of_kind(items, "NetworkAttachmentDefinition")] == ["lan"]

@@ -40,7 +40,7 @@ from krm_multus import multus
 from krm_multus.attachments import Attachment, attachments
 from krm_multus.sdk import lookups
 from krm_multus.sdk.config import Config
-from krm_multus.sdk.resourcelist import Item
+from krm_multus.sdk.resourcelist import Item, of_kind
 from krm_multus.sdk.results import Reporter, Result
 
 NAME = "networkLookup"
@@ -104,8 +104,8 @@ def _isolation(items: list[Item], daemonsets: list[Item]) -> Isolation | None:
                 return Isolation(where, _names(flags.get("--global-namespaces", "")))
     if not mounted:
         return None
-    for item in items:
-        if "namespaceIsolation" not in item.source or not item.is_a("ConfigMap"):
+    for item in of_kind(items, "ConfigMap"):
+        if "namespaceIsolation" not in item.source:
             continue
         if (item.namespace, item.name) not in mounted or not isinstance(item.data.get("data"), dict):
             continue

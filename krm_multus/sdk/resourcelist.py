@@ -471,6 +471,35 @@ def _read(text: str, full_parse: bool) -> ResourceList:
     return _from_data(_load(text, "the List" if list_kind else "the ResourceList"))
 
 
+class _Kinds:
+    """The items of each kind, for `of_kind`: built once for as long as the list holds the same items."""
+
+    _last: tuple[list[Item], list[Item], dict[str, list[Item]]] | None = None
+
+    @classmethod
+    def of(cls, items: list[Item]) -> dict[str, list[Item]]:
+        # An item's kind is read from the text it came in as, so only another list (or a list that
+        # gained or lost items) needs another index; comparing the lists compares identities.
+        if cls._last is not None and cls._last[0] is items and cls._last[1] == items:
+            return cls._last[2]
+        found: dict[str, list[Item]] = {}
+        for item in items:
+            found.setdefault(item.kind, []).append(item)
+        cls._last = (items, list(items), found)
+        return found
+
+
+def of_kind(items: list[Item], kind: str, group: str | None = None) -> list[Item]:
+    """The items of `kind` (and API `group`, as `Item.is_a` tests it), in their order.
+
+    Why: the transforms and checks each look for a few kinds among what may be thousands of items;
+    the kinds are read into one index that serves them all, instead of a test of every item in
+    every module.
+    """
+    found = _Kinds.of(items).get(kind, [])
+    return [item for item in found if group is None or item.is_a(kind, group)]
+
+
 def write(resource_list: ResourceList, results: list[dict[str, Any]]) -> str:
     """The output text: items in their order, untouched ones as read, results appended."""
     return "".join(_output(resource_list, results))
