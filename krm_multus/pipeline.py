@@ -8,7 +8,7 @@ from typing import Any
 from krm_multus import registry
 from krm_multus.sdk import config as fn_config
 from krm_multus.sdk import lookups
-from krm_multus.sdk.resourcelist import Item, ItemError, ResourceList, of_kind
+from krm_multus.sdk.resourcelist import Item, ItemError, ResourceList, of_kind, snapshots
 from krm_multus.sdk.results import SEVERITIES, Reporter, Result
 
 
@@ -138,12 +138,12 @@ def _guarded(module: registry.Module, items: list[Item], config: fn_config.Confi
     """
     report = Reporter(module.kind, module.name, _severity(module, config))
     before = list(items)
-    snapshots = [item.snapshot() for item in items]
+    edited = snapshots(items)
     results: list[Result] = []
     try:
         results.extend(module.code.apply(items, config, report))
     except Exception as error:  # a bug must not cost the user the other modules' findings
-        touched = _restore(items, before, snapshots)
+        touched = _restore(items, before, edited)
         kept = results if module.kind == "check" else []
         return [*kept, _failure(module, items, error, touched)]
     return results
@@ -165,10 +165,11 @@ def _failure(module: registry.Module, items: list[Item], error: Exception, touch
     )
 
 
-def _restore(items: list[Item], before: list[Item], snapshots: list[str | None]) -> list[Item]:
-    """Put the items back as they were before a module ran; the ones it had edited, first to last."""
-    touched = [item for item, snapshot in zip(before, snapshots, strict=True) if item.snapshot() != snapshot]
+def _restore(items: list[Item], before: list[Item], edited: dict[Item, str]) -> list[Item]:
+    """Put the items back as they were before a module ran (`edited`: the snapshots then); the ones
+    it had edited, first to last."""
+    touched = [item for item in before if item.snapshot() != edited.get(item)]
     items[:] = before
-    for item, snapshot in zip(before, snapshots, strict=True):
-        item.restore(snapshot)
+    for item in before:
+        item.restore(edited.get(item))
     return touched

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from krm_multus import registry
 from krm_multus.sdk import config as fn_config
 from krm_multus.sdk import resourcelist
@@ -61,3 +63,19 @@ def test_the_index_of_kinds_follows_the_list() -> None:
     items[:] = items[:1]
     assert resourcelist.of_kind(items, "Deployment") == []
     assert [item.name for item in resourcelist.of_kind(items, "NetworkAttachmentDefinition")] == ["lan"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("kind: ResourceList\nitems: []\n", True),
+        ("a: 1\n---\nkind: ResourceList\n", False),  # the second document's
+        ("a: 1\n--- # two\nkind: ResourceList\n", False),
+        ("a: 1\n...\nkind: ResourceList\n", False),
+        ("a: |\n  x\n---x\nkind: ResourceList\n", True),  # `---x` is no document start
+        ("---\nkind: ResourceList\n---\na: 1\n", True),
+        ("a: 1\n---", False),
+    ],
+)
+def test_only_the_first_document_tells_the_kind(text: str, expected: bool) -> None:
+    assert resourcelist.first_document_is(text, "ResourceList") is expected
