@@ -10,6 +10,7 @@ gives the same items as plain text documents.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import itertools
 import re
@@ -630,7 +631,11 @@ def _split_resource_list(text: str, list_kind: bool = False) -> ResourceList | N
     if split is None:
         return None
     text, trailer = split
-    keys = _top_level_keys(text, begin)
+    # One scan finds every line not indented by two spaces: the header's keys are among them, and so
+    # are, when the items are entries at column 0 (as kpt and kubectl write them), the entries and
+    # whatever else stands left of their content. Each further scan of megabytes costs as much again.
+    shallow = [line.start() for line in _line_matches(_shallow_lines(0), text, begin, len(text))]
+    keys = _top_level_keys(text, begin, shallow)
     if keys is None:
         return None
     starts = [key.start() for key in keys] + [len(text)]
@@ -643,7 +648,7 @@ def _split_resource_list(text: str, list_kind: bool = False) -> ResourceList | N
     for index, key in enumerate(keys):
         name = key.group(2)
         if name == "items":  # cut where it stands: a slice of the section would copy every item once more
-            if not _cut_items(resource_list, text, key, starts[index + 1]):
+            if not _cut_items(resource_list, text, key, starts[index + 1], shallow):
                 return None
             continue
         section = text[starts[index] : starts[index + 1]]
@@ -676,10 +681,12 @@ def _without_document_end(text: str, begin: int) -> tuple[str, str] | None:
     return text[: closing.start()], text[closing.start() :]  # the items are cut out of the first: not held twice
 
 
-def _top_level_keys(text: str, begin: int) -> list[re.Match[str]] | None:
+def _top_level_keys(text: str, begin: int, shallow: list[int]) -> list[re.Match[str]] | None:
     """The header's keys at column 0, `items` among them, each once; None where any other line at
-    column 0 is something else than a list entry, a comment or blank, or text comes before the first."""
-    lines = [line.start() for line in _line_matches(re.compile(_COLUMN_ZERO, re.M), text, begin, len(text))]
+    column 0 is something else than a list entry, a comment or blank, or text comes before the first.
+    `shallow`: where the lines not indented by two spaces start."""
+    column_zero = re.compile(_COLUMN_ZERO, re.M)
+    lines = [line for line in shallow if column_zero.match(text, line)]
     top_key = re.compile(_TOP_KEY, re.M)
     keys = [key for line in lines if (key := top_key.match(text, line))]
     names = [key.group(2) for key in keys]
@@ -688,13 +695,14 @@ def _top_level_keys(text: str, begin: int) -> list[re.Match[str]] | None:
     return keys if _only_comments(text[begin : keys[0].start()]) else None
 
 
-def _cut_items(resource_list: ResourceList, text: str, key: re.Match[str], end: int) -> bool:
-    """Cut the entries of `items:` (up to `end`) into the resource list; False where they cannot be."""
+def _cut_items(resource_list: ResourceList, text: str, key: re.Match[str], end: int, shallow: list[int]) -> bool:
+    """Cut the entries of `items:` (up to `end`) into the resource list; False where they cannot be.
+    `shallow`: where the lines not indented by two spaces start."""
     value = (key.group(3) or "").split("#")[0].strip()
     if value not in ("", "[]"):
         return False
     line_end = key.end() + 1
-    split = _split_items(text, line_end, end)
+    split = _split_items(text, line_end, end, shallow)
     if split is None or (value == "[]" and split[1]):
         return False
     lead, resource_list.items, resource_list.layout.item_indent = split
@@ -774,8 +782,15 @@ def _line_matches(pattern: re.Pattern[str], text: str, start: int, end: int) -> 
         yield pattern.match(text, newline.start() + 1, end)  # the lookahead matched here
 
 
-def _split_items(text: str, start: int, end: int) -> tuple[str, list[Item], int] | None:
-    """The entries of the list between `start` and `end`, each cut out of the text once."""
+@functools.cache
+def _shallow_lines(indent: int) -> re.Pattern[str]:
+    """A line left of the content of list entries at `indent`: an entry start, a comment, blank, or stray."""
+    return re.compile(rf"(?!{' ' * indent}  )", re.M)
+
+
+def _split_items(text: str, start: int, end: int, shallow: list[int]) -> tuple[str, list[Item], int] | None:
+    """The entries of the list between `start` and `end`, each cut out of the text once. `shallow`:
+    where the lines not indented by two spaces start (all the lines a list at column 0 needs)."""
     first = re.compile(r"^( *)-(?: |$)", re.M).search(text, start, end)
     if first is None:
         return ("", [], 0) if _only_comments(text[start:end]) else None
@@ -784,12 +799,20 @@ def _split_items(text: str, start: int, end: int) -> tuple[str, list[Item], int]
     lead = text[start : first.start()]
     if not _only_comments(lead):
         return None
-    # Inside the list every line is an entry start, deeper content, a comment or blank.
-    stray = re.compile(rf"(?!{pad}-(?: |$)|{pad}  |[ \t]*#|[ \t]*$)", re.M)
-    if next(_line_matches(stray, text, first.start(), end), None) is not None:
-        return None
-    entry = re.compile(rf"{pad}-(?: |$)", re.M)
-    bounds = [m.start() for m in _line_matches(entry, text, first.start(), end)] + [end]
+    # Inside the list every line is an entry start, deeper content, a comment or blank: one scan
+    # finds the lines that are not deeper content, the entries' starts among them.
+    if indent == 0:
+        lines = shallow[bisect.bisect_left(shallow, first.start()) : bisect.bisect_left(shallow, end)]
+    else:
+        lines = [line.start() for line in _line_matches(_shallow_lines(indent), text, first.start(), end)]
+    entry, aside = re.compile(rf"{pad}-(?: |$)", re.M), re.compile(r"[ \t]*(?:#|$)", re.M)
+    bounds = []
+    for line in lines:
+        if entry.match(text, line, end):
+            bounds.append(line)
+        elif not aside.match(text, line, end):
+            return None  # a stray line
+    bounds.append(end)
     items = [Item(text[a:b], indent) for a, b in itertools.pairwise(bounds)]
     _mark_plain(items, text, bounds[:-1], end)
     if any(not item.source.startswith(pad + "- ") for item in items) or _cut_inside_a_string(items):
