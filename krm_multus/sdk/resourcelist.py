@@ -10,7 +10,6 @@ gives the same items as plain text documents.
 
 from __future__ import annotations
 
-import bisect
 import functools
 import itertools
 import re
@@ -802,7 +801,7 @@ def _split_items(text: str, start: int, end: int, shallow: list[int]) -> tuple[s
     # Inside the list every line is an entry start, deeper content, a comment or blank: one scan
     # finds the lines that are not deeper content, the entries' starts among them.
     if indent == 0:
-        lines = shallow[bisect.bisect_left(shallow, first.start()) : bisect.bisect_left(shallow, end)]
+        lines = [line for line in shallow if first.start() <= line < end]
     else:
         lines = [line.start() for line in _line_matches(_shallow_lines(indent), text, first.start(), end)]
     entry, aside = re.compile(rf"{pad}-(?: |$)", re.M), re.compile(r"[ \t]*(?:#|$)", re.M)
@@ -999,7 +998,26 @@ def _cut_inside_a_string(items: list[Item]) -> bool:
 def _documents(text: str) -> Iterator[tuple[str, str]]:
     """Each document's text and the separator line that follows it."""
     position = 0
-    for separator in _line_matches(_STREAM_SEPARATOR, text, 0, len(text)):
+    for separator in _separators(text):
         yield text[position : separator.start()], separator.group(0)
         position = separator.end()
     yield text[position:], ""
+
+
+def _separators(text: str) -> Iterator[re.Match[str]]:
+    """The separator lines (`_STREAM_SEPARATOR` at a line start), first to last.
+
+    Why not `_line_matches`: that tries the pattern at every line, and a stream has dozens of lines
+    to a separator; `str.find` jumps to the lines that start with `---` or `...`, and only those
+    are matched.
+    """
+    lines = sorted([0, *_lines_starting(text, "---"), *_lines_starting(text, "...")])
+    return filter(None, (_STREAM_SEPARATOR.match(text, line) for line in lines))
+
+
+def _lines_starting(text: str, mark: str) -> Iterator[int]:
+    """Where the lines that start with `mark` start, but for the first line."""
+    at = text.find("\n" + mark)
+    while at >= 0:
+        yield at + 1
+        at = text.find("\n" + mark, at + 1)
