@@ -17,7 +17,7 @@ from collections.abc import Callable
 from krm_multus import helm, multus, talos
 from krm_multus.sdk import lookups
 from krm_multus.sdk.perrun import PerRun
-from krm_multus.sdk.resourcelist import Item
+from krm_multus.sdk.resourcelist import Item, of_kind
 from krm_multus.sdk.yamledit import Path
 
 TYPE_CHECKING = False
@@ -127,13 +127,10 @@ class Deployment:
         # The name in the text first: a cluster has thousands of ConfigMaps, and reading a name parses the item.
         self.config_maps = [
             item
-            for item in items
-            if item.is_a("ConfigMap")
-            and CONFIG_MAP in item.source
-            and item.name == CONFIG_MAP
-            and not item.is_local_config
+            for item in of_kind(items, "ConfigMap")
+            if CONFIG_MAP in item.source and item.name == CONFIG_MAP and not item.is_local_config
         ]
-        self.agents = [item for item in items if item.is_a("DaemonSet", "apps") and item.name == AGENT]
+        self.agents = [item for item in of_kind(items, "DaemonSet", "apps") if item.name == AGENT]
         self.node_configs = node_configs(items)
 
     @property
@@ -221,7 +218,7 @@ def releases(items: list[Item]) -> list[helm.Release]:
 
 def node_configs(items: list[Item]) -> list[Item]:
     """The CiliumNodeConfigs among the items (`cilium.io/v2`, `v2alpha1` before it; local-config ones left out)."""
-    return [item for item in items if item.is_a(NODE_CONFIG, GROUP) and not item.is_local_config]
+    return [item for item in of_kind(items, NODE_CONFIG, GROUP) if not item.is_local_config]
 
 
 def sets_exclusive(node_config: Item) -> bool:

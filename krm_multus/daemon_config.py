@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from krm_multus import multus
 from krm_multus.sdk import jsonedit, lookups
-from krm_multus.sdk.resourcelist import Item
+from krm_multus.sdk.resourcelist import Item, of_kind
 from krm_multus.sdk.results import Reporter, Result
 from krm_multus.sdk.yamledit import Document, Path, YamlError
 
@@ -43,8 +43,8 @@ def everywhere(items: list[Item]) -> list[DaemonConfig]:
     """Every ConfigMap among the items with a `daemon-config.json` key (text test first: it is cheap)."""
     return [
         _read(item)
-        for item in items
-        if KEY in item.source and item.is_a("ConfigMap") and not item.is_local_config and _text(item) is not None
+        for item in of_kind(items, "ConfigMap")
+        if KEY in item.source and not item.is_local_config and _text(item) is not None
     ]
 
 

@@ -15,7 +15,7 @@ from yaml.nodes import MappingNode
 
 from krm_multus.sdk import lookups
 from krm_multus.sdk.perrun import PerRun
-from krm_multus.sdk.resourcelist import Item
+from krm_multus.sdk.resourcelist import Item, of_kind
 from krm_multus.sdk.yamledit import Document, Path, YamlError, format_path, load
 
 TYPE_CHECKING = False
@@ -72,6 +72,8 @@ def _releases(items: list[Item]) -> tuple[tuple[Release, ...], list[Item]]:
     """The releases, and the items they were read from: the releases, their chart sources and values."""
     found: list[Release] = []
     read: list[Item] = []
+    if not (of_kind(items, "HelmRelease") or of_kind(items, "Application")):
+        return (), read  # the usual case, answered by the index of kinds without a look at each item
     for item in items:
         # The kind first: it is read once per item, the local-config annotation is a search of its text.
         if item.is_a("HelmRelease", FLUX_GROUP) and not item.is_local_config:
@@ -139,12 +141,8 @@ def as_text(value: Any) -> str:
 def _find(items: list[Item], kind: str, name: Any, namespace: str, read: list[Item]) -> Item | None:
     """The item of `kind` called `name` in `namespace` (an item without a namespace matches any), added
     to `read`."""
-    for item in items:
-        if (
-            item.is_a(kind)
-            and item.name == name
-            and (not item.namespace or not namespace or item.namespace == namespace)
-        ):
+    for item in of_kind(items, kind):
+        if item.name == name and (not item.namespace or not namespace or item.namespace == namespace):
             read.append(item)
             return item
     return None

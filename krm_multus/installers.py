@@ -20,7 +20,7 @@ from collections import namedtuple
 
 from krm_multus import charts, multus
 from krm_multus.sdk.config import Config
-from krm_multus.sdk.resourcelist import Item
+from krm_multus.sdk.resourcelist import Item, of_kind
 
 # containernetworking/plugins: what the plugin-installer images copy.
 REFERENCE = frozenset(
@@ -56,13 +56,13 @@ def installed(items: list[Item], config: Config) -> Installed:
     """What the items install (the config tells the chart of a Multus release the items do not)."""
     reference = False
     types: set[str] = set()
-    for item in items:
-        if item.is_a("DaemonSet", "apps") and not item.is_local_config:
+    for item in of_kind(items, "DaemonSet", "apps"):
+        if not item.is_local_config:
             for container in multus.containers(item, "initContainers") + multus.containers(item):
                 reference = reference or multus.is_plugin_installer(container)
                 types |= plugins_of(container)
-        elif any(item.is_a(kind, SRIOV_GROUP) for kind in SRIOV_KINDS):
-            types |= SRIOV_PLUGINS
+    if any(of_kind(items, kind, SRIOV_GROUP) for kind in SRIOV_KINDS):
+        types |= SRIOV_PLUGINS
     releases = charts.releases(items, config)
     reference = reference or any(release.installs_plugins for release in releases)
     return Installed(reference, frozenset(types), tuple(release for release in releases if not release.chart))

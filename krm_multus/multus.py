@@ -13,7 +13,7 @@ from collections import namedtuple
 
 from krm_multus.sdk import lookups
 from krm_multus.sdk.config import Config
-from krm_multus.sdk.resourcelist import Item
+from krm_multus.sdk.resourcelist import Item, of_kind
 from krm_multus.sdk.yamledit import Path
 
 TYPE_CHECKING = False
@@ -52,9 +52,8 @@ def daemonsets(items: list[Item], config: Config) -> list[Item]:
     match = target.match
     return [
         item
-        for item in items
-        if item.is_a("DaemonSet", "apps")
-        and not item.is_local_config
+        for item in of_kind(items, "DaemonSet", "apps")
+        if not item.is_local_config
         and (not target.namespace or item.namespace == target.namespace)
         and ((match != "image" and item.name in names) or (match != "name" and runs_multus(item)))
     ]

@@ -25,7 +25,7 @@ from collections.abc import Iterator
 
 from krm_multus.sdk import lookups
 from krm_multus.sdk.perrun import PerRun
-from krm_multus.sdk.resourcelist import Item
+from krm_multus.sdk.resourcelist import Item, of_kind
 from krm_multus.wording import show, yaml_kind
 
 TYPE_CHECKING = False
@@ -144,6 +144,7 @@ class MadeNad(Nad):
 SRIOV_OPERATOR = "sriovnetwork.openshift.io"
 SRIOV_NETWORKS = {"SriovNetwork": "sriov", "SriovIBNetwork": "ib-sriov", "OVSNetwork": "ovs"}
 OPENSHIFT_OPERATOR = "operator.openshift.io"
+MAKERS = (*SRIOV_NETWORKS, "Network")  # the kinds `made_nads` makes NADs from
 
 
 def made_nads(item: Item) -> list[MadeNad]:
@@ -235,8 +236,11 @@ class Index:
         return _INDEX(items)
 
     def __init__(self, items: list[Item]) -> None:
-        self.nads = [Nad(item) for item in items if item.is_a(KIND, GROUP) and not item.is_local_config]
-        self.made = [nad for item in items if not item.is_local_config for nad in made_nads(item)]
+        self.nads = [Nad(item) for item in of_kind(items, KIND, GROUP) if not item.is_local_config]
+        made: list[Nad] = []
+        if any(of_kind(items, kind) for kind in MAKERS):  # in the items' order, when there are any
+            made = [nad for item in items if not item.is_local_config for nad in made_nads(item)]
+        self.made = made
         self._by_name: dict[str, list[Nad]] = {}
         for nad in (*self.nads, *self.made):
             self._by_name.setdefault(nad.name, []).append(nad)

@@ -7,7 +7,7 @@ from collections.abc import Collection
 from krm_multus import registry
 from krm_multus.sdk import config as fn_config
 from krm_multus.sdk import lookups
-from krm_multus.sdk.resourcelist import Item, ItemError, ResourceList
+from krm_multus.sdk.resourcelist import Item, ItemError, ResourceList, of_kind, snapshots
 from krm_multus.sdk.results import SEVERITIES, Reporter, Result
 
 TYPE_CHECKING = False
@@ -52,21 +52,18 @@ def run(resource_list: ResourceList, function_config: Any = None, only: Collecti
 
 
 class _Present:
-    """What is among the items, for the modules' `kinds` and `words`: the kinds read once, each word
-    looked for once, however many modules need it."""
+    """What is among the items, for the modules' `kinds` and `words`: the kinds from the one index
+    of them (`of_kind`), each word looked for once, however many modules need it."""
 
     def __init__(self, items: list[Item]) -> None:
         self.items = items
-        self.kinds: set[str] | None = None
         self.words: dict[str, bool] = {}
 
     def lets_act(self, module: registry.Module) -> bool:
         """Whether one of the kinds the module acts on, or one of its words, is among the items."""
         if not (module.kinds or module.words):
             return True
-        if self.kinds is None:
-            self.kinds = {item.kind for item in self.items}
-        return any(kind in self.kinds for kind in module.kinds) or any(self._has(word) for word in module.words)
+        return any(of_kind(self.items, kind) for kind in module.kinds) or any(self._has(word) for word in module.words)
 
     def _has(self, word: str) -> bool:
         """Whether an item's text, as read or as edited, holds `word`."""
@@ -93,8 +90,9 @@ def _check_items(items: list[Item]) -> list[Result]:
     """
     problems = []
     for index, item in enumerate(items):
+        plain = item.looks_like_resource()  # first: the match that tells also reads the kind
         daemonset = item.is_a("DaemonSet", "apps")
-        if item.looks_like_resource() and not daemonset:
+        if plain and not daemonset:
             continue
         try:
             data = item.data  # the item as it stands in the input (a list entry with what follows it)
@@ -143,7 +141,7 @@ def _guarded(module: registry.Module, items: list[Item], config: fn_config.Confi
     """
     report = Reporter(module.kind, module.name, _severity(module, config))
     before = list(items)
-    snapshots = [item.snapshot() for item in items]
+    edited = snapshots(items)
     results: list[Result] = []
     try:
         results.extend(module.code.apply(items, config, report))
@@ -151,7 +149,7 @@ def _guarded(module: registry.Module, items: list[Item], config: fn_config.Confi
             for item in items:
                 item.verify_edits()  # one check of all its edits to each item
     except Exception as error:  # a bug must not cost the user the other modules' findings
-        touched = _restore(items, before, snapshots)
+        touched = _restore(items, before, edited)
         kept = results if module.kind == "check" else []
         return [*kept, _failure(module, items, error, touched)]
     return results
@@ -173,10 +171,11 @@ def _failure(module: registry.Module, items: list[Item], error: Exception, touch
     )
 
 
-def _restore(items: list[Item], before: list[Item], snapshots: list[str | None]) -> list[Item]:
-    """Put the items back as they were before a module ran; the ones it had edited, first to last."""
-    touched = [item for item, snapshot in zip(before, snapshots, strict=True) if item.snapshot() != snapshot]
+def _restore(items: list[Item], before: list[Item], edited: dict[Item, str]) -> list[Item]:
+    """Put the items back as they were before a module ran (`edited`: the snapshots then); the ones
+    it had edited, first to last."""
+    touched = [item for item in before if item.snapshot() != edited.get(item)]
     items[:] = before
-    for item, snapshot in zip(before, snapshots, strict=True):
-        item.restore(snapshot)
+    for item in before:
+        item.restore(edited.get(item))
     return touched

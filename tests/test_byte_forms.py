@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import textwrap
 import time
 from pathlib import Path
 
@@ -217,6 +218,37 @@ def test_a_duplicate_kind_is_an_error_not_a_hidden_daemonset(form: str) -> None:
     twice = DAEMONSET.replace("kind: DaemonSet\n", "kind: ConfigMap\nkind: DaemonSet\n")
     text = stream(CONFIGMAP, twice) if form == "stream" else resource_list(CONFIGMAP, twice)
     refused(run(text), "item 1", "kind", is_list=form == "list")
+
+
+@pytest.mark.parametrize("form", ["stream", "list"])
+@pytest.mark.parametrize("key", ["apiVersion: v1", "kind: DaemonSet"])
+def test_a_key_repeated_after_the_usual_start_is_an_error(form: str, key: str) -> None:
+    """Every item starts with apiVersion, kind and metadata.name, as the cut reads them at once: a
+    repeat further down one item must still make that item an error, in either form."""
+    twice = CONFIGMAP + key + "\n"
+    text = stream(twice, DAEMONSET) if form == "stream" else resource_list(twice, DAEMONSET)
+    refused(run(text), "item 0", key.split(":")[0], is_list=form == "list")
+
+
+def _items_at(indent: int, text: str) -> str:
+    head, items = text.split("items:\n", 1)
+    return head + "items:\n" + textwrap.indent(items, " " * indent, lambda line: line.startswith(("-", " ")))
+
+
+@pytest.mark.parametrize("indent", [0, 2])
+@pytest.mark.parametrize("line", ["# note\n", "\n", " # note\n", "\t# note\n", " x: 1\n", "\tx: 1\n", "-x\n"])
+def test_a_line_left_of_the_entries_content_is_a_comment_or_blank_or_refused(indent: int, line: str) -> None:
+    """Between and inside the entries of `items`, a line left of their content is an entry start, a
+    comment or blank; anything else must not be cut around (YAML refuses it here)."""
+    text = _items_at(indent, resource_list(CONFIGMAP, DAEMONSET)).replace(
+        f"{' ' * indent}- apiVersion: apps/v1", f"{line}{' ' * indent}- apiVersion: apps/v1"
+    )
+    result = run(text)
+    if line.strip() and not line.strip().startswith("#"):
+        refused(result, "not valid YAML", is_list=True)
+    else:
+        assert result.code == 0 and FIXED in result.stdout, result.stderr
+        assert result.stdout.startswith(text[: text.index(line) + len(line)])
 
 
 # -- 11. crafted input cannot fake an item ------------------------------------------------------

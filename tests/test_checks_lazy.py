@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from krm_multus import registry
 from krm_multus.sdk import config as fn_config
 from krm_multus.sdk import resourcelist
@@ -47,3 +49,33 @@ def test_checks_leave_unrelated_items_unparsed() -> None:
     assert parsed == ["lan", "d0", "d50", "d100", "d150"]
     # The run did look at what it parsed: the macvlan plugin is missing on Talos 1.9.
     assert [result.tags["check"] for result in results] == ["talosPlugins"]
+
+
+def test_the_index_of_kinds_follows_the_list() -> None:
+    """`of_kind` answers from one index of the kinds; an item added to or taken from the list shows at once."""
+    items = resourcelist.read(HEADER + NAD + deployment("a", False) + deployment("b", True)).items
+    assert [item.name for item in resourcelist.of_kind(items, "Deployment")] == ["a", "b"]
+    assert resourcelist.of_kind(items, "Deployment", "apps") == resourcelist.of_kind(items, "Deployment")
+    assert resourcelist.of_kind(items, "Deployment", "extensions") == []
+    copy = resourcelist.Item(items[1].current_text.replace("name: a,", "name: c,"))
+    items.insert(2, copy)
+    assert [item.name for item in resourcelist.of_kind(items, "Deployment")] == ["a", "c", "b"]
+    items[:] = items[:1]
+    assert resourcelist.of_kind(items, "Deployment") == []
+    assert [item.name for item in resourcelist.of_kind(items, "NetworkAttachmentDefinition")] == ["lan"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("kind: ResourceList\nitems: []\n", True),
+        ("a: 1\n---\nkind: ResourceList\n", False),  # the second document's
+        ("a: 1\n--- # two\nkind: ResourceList\n", False),
+        ("a: 1\n...\nkind: ResourceList\n", False),
+        ("a: |\n  x\n---x\nkind: ResourceList\n", True),  # `---x` is no document start
+        ("---\nkind: ResourceList\n---\na: 1\n", True),
+        ("a: 1\n---", False),
+    ],
+)
+def test_only_the_first_document_tells_the_kind(text: str, expected: bool) -> None:
+    assert resourcelist.first_document_is(text, "ResourceList") is expected

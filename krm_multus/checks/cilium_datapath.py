@@ -50,7 +50,7 @@ from krm_multus.cilium import (
 from krm_multus.nad import DEFAULT_BRIDGE, Index
 from krm_multus.sdk import lookups
 from krm_multus.sdk.config import Config
-from krm_multus.sdk.resourcelist import Item
+from krm_multus.sdk.resourcelist import Item, of_kind
 from krm_multus.sdk.results import Reporter, Result
 from krm_multus.sdk.yamledit import Path
 
@@ -155,8 +155,8 @@ def _bridges(items: list[Item], bridges: list[str], sources: list[Source], repor
                 ),
                 "info",
             )
-    for policy in items:
-        if not (policy.is_a(L2_POLICY, GROUP) and not policy.is_local_config):
+    for policy in of_kind(items, L2_POLICY, GROUP):
+        if policy.is_local_config:
             continue
         patterns = [str(p) for p in lookups.as_list(lookups.get(policy.data, ("spec", "interfaces")))]
         missed = [bridge for bridge in bridges if patterns and not any(_regex_matches(p, bridge) for p in patterns)]

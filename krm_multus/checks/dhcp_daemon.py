@@ -33,7 +33,7 @@ from krm_multus import multus
 from krm_multus.nad import CONFIG_PATH, Index
 from krm_multus.sdk import lookups
 from krm_multus.sdk.config import Config
-from krm_multus.sdk.resourcelist import Item
+from krm_multus.sdk.resourcelist import Item, of_kind
 from krm_multus.sdk.results import Reporter, Result
 
 TYPE_CHECKING = False
@@ -50,7 +50,7 @@ DEPLOY = (
 
 
 def apply(items: list[Item], config: Config, report: Reporter) -> Iterator[Result]:
-    daemons = [item for item in items if "dhcp" in item.source and _runs_daemon(item)]
+    daemons = [item for item in of_kind(items, "DaemonSet", "apps") if "dhcp" in item.source and _runs_daemon(item)]
     for daemon in daemons:
         if not _shares_socket_dir(daemon):
             yield report(
@@ -88,7 +88,7 @@ def apply(items: list[Item], config: Config, report: Reporter) -> Iterator[Resul
 
 
 def _runs_daemon(item: Item) -> bool:
-    return item.is_a("DaemonSet", "apps") and any(_is_daemon(container) for container in multus.containers(item))
+    return any(_is_daemon(container) for container in multus.containers(item))
 
 
 def _is_daemon(container: dict[str, Any]) -> bool:

@@ -39,7 +39,7 @@ from krm_multus import daemon_config, multus
 from krm_multus.attachments import Attachment, attachments
 from krm_multus.sdk import lookups
 from krm_multus.sdk.config import Config
-from krm_multus.sdk.resourcelist import Item
+from krm_multus.sdk.resourcelist import Item, of_kind
 from krm_multus.sdk.results import Reporter, Result
 
 TYPE_CHECKING = False
@@ -106,8 +106,8 @@ def _isolation(items: list[Item], daemonsets: list[Item]) -> Isolation | None:
     mounting = [daemonset for daemonset in daemonsets if daemon_config.mounted_names(daemonset)]
     if not mounting:
         return None
-    for item in items:
-        if "namespaceIsolation" not in item.source or not item.is_a("ConfigMap") or item.is_local_config:
+    for item in of_kind(items, "ConfigMap"):
+        if "namespaceIsolation" not in item.source or item.is_local_config:
             continue
         if not any(daemon_config.mounts(daemonset, item) for daemonset in mounting):
             continue

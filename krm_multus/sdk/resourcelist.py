@@ -56,12 +56,50 @@ _ALIAS = r"(?:^|[\s\[{,])\*([^\s,\[\]{}]+)"
 _UNSET: Any = object()
 
 
+TOP_KEYS = ("apiVersion:", "kind:")  # the keys `looks_like_resource` refuses to find twice
+
+
 class InputError(Exception):
     """Input that is not a ResourceList or a stream of resources; the message says where."""
 
 
 # The patterns every item is tested with depend only on the indentation of the list its items are
 # entries of (and the key): compiled once each, not built and looked up again for each of thousands of items.
+
+
+def _mark_plain(items: list[Item], text: str, starts: list[int], end: int) -> None:
+    """Read each item's kind from the usual start (`_head_pattern`), and mark the items as plainly
+    resources when every one starts so and none repeats `apiVersion` or `kind`. `starts` are where
+    the items start in `text`, and the last ends at `end`.
+
+    Why: the engine tests every item, and one match of its start plus two counts in the whole input
+    cost a fraction of three searches and two counts in each of thousands of items (a long text is
+    searched with a skip table, a short one character by character). Each head holds one top-level
+    `kind` line and no `apiVersion` line after its first, so any count above that is a repeat
+    somewhere, and then every item is tested on its own. A `\n` + `apiVersion:` found just before
+    an item (the separator before a document of a stream) is the item's own first line.
+    """
+    if not items:
+        return
+    indent = items[0].indent
+    pattern = _head_pattern(indent)
+    kinds: dict[str, str] = {}
+    for item in items:
+        head = pattern.match(item.source)
+        if head is None:
+            return
+        kind = head.group("kind")
+        item._kind = kinds.setdefault(kind, kind)  # one string for each kind, not one for each item
+    versions, kind_lines = (_key_line(indent, key) for key in TOP_KEYS)
+    before = sum(text.startswith(versions, start - 1) for start in starts[1:])
+    if text.count(versions, starts[0], end) == before and text.count(kind_lines, starts[0], end) == len(items):
+        for item in items:
+            item._plain = True
+
+
+def _key_line(indent: int | None, key: str) -> str:
+    """`key` at the start of a line at the item's top level, with the line break before it."""
+    return "\n" + ("" if indent is None else " " * (indent + 2)) + key
 
 
 def _top_level(indent: int | None) -> str:
@@ -96,6 +134,27 @@ def _metadata_key_pattern(indent: int | None, key: str) -> re.Pattern[str]:
     )
 
 
+@functools.cache
+def _head_pattern(indent: int | None) -> re.Pattern[str]:
+    """The usual start of a resource: `apiVersion`, `kind` (group `kind`), then `metadata` with a `name`.
+
+    One match at the item's start answers what three searches of its text do for any layout (see
+    `looks_like_resource`): the key order kubectl, kpt and most people write. Only what those
+    searches would also find matches: a set apiVersion, the kind as `_scalar_pattern` reads it, and
+    `name` as a key of `metadata` itself, after its sibling keys and their deeper lines.
+    """
+    entry = "" if indent is None else " " * indent + "- "
+    pad = "" if indent is None else " " * (indent + 2)
+    inner = f"[ ]{{{1 if indent is None else indent + 3},}}"
+    return re.compile(
+        rf"{entry}apiVersion:(?={_SET_VALUE}).*\n"
+        rf"{pad}kind:[ \t]*(?P<kind>[A-Za-z0-9][\w./-]*)[ \t]*(?:#.*)?\n"
+        rf"{pad}metadata:[ \t]*(?:#.*)?\n(?P<pad>{inner})"
+        rf"(?:(?!name:)[^\s#].*\n(?:(?P=pad)[ \t].*\n)*+(?P=pad))*+name:(?={_SET_VALUE})",
+        re.M,
+    )
+
+
 class ItemError(YamlError):
     """An item that cannot be read or edited; names the item so the message can say which."""
 
@@ -108,7 +167,7 @@ class ItemError(YamlError):
 class Item:
     """One resource: its text as read, and a parse of it made only when asked for."""
 
-    __slots__ = ("_data", "_data_text", "_doc", "_kind", "_text", "indent", "newline", "prefix", "source")
+    __slots__ = ("_data", "_data_text", "_doc", "_kind", "_plain", "_text", "indent", "newline", "prefix", "source")
 
     def __init__(self, source: str, indent: int | None = None, prefix: str | None = None) -> None:
         # In a stream of mixed line endings (`cat` of files from different editors), an item whose
@@ -124,6 +183,7 @@ class Item:
         self._data: Any = _UNSET
         self._data_text: str | None = None
         self._kind: Any = _UNSET
+        self._plain = False  # the cut found it plainly a resource (`_mark_plain`)
 
     @property
     def text(self) -> str:
@@ -256,8 +316,14 @@ class Item:
         further down. Each line is matched by one atomic group, so a text that does not match is
         rejected in linear time (an ambiguous pattern took exponential time on blank lines).
         """
-        if self._repeats("apiVersion:") or self._repeats("kind:"):
+        if self._plain:
+            return True
+        if any(self._repeats(key) for key in TOP_KEYS):
             return False  # a duplicate key: the parser must say which (and a text search would pick one)
+        head = _head_pattern(self.indent).match(self.source)
+        if head is not None:
+            self._kind = head.group("kind")  # what `_scan` would find: the text has no other kind line
+            return True
         return bool(
             _set_key_pattern(self.indent, "apiVersion").search(self.source)
             and _set_key_pattern(self.indent, "kind").search(self.source)
@@ -270,10 +336,8 @@ class Item:
 
     def _repeats(self, key: str) -> bool:
         """Whether `key` starts more than one line at the item's top level (plain substring counts)."""
-        if self.indent is None:
-            return self.source.count("\n" + key) + self.source.startswith(key) > 1
-        first = self.source.startswith(key, self.indent + 2)  # on the `- ` line
-        return self.source.count("\n" + " " * (self.indent + 2) + key) + first > 1
+        first = self.source.startswith(key, 0 if self.indent is None else self.indent + 2)  # on the `- ` line
+        return self.source.count(_key_line(self.indent, key)) + first > 1
 
     def _scan(self, key: str) -> str:
         """A top-level scalar found by a text search; a parse only when the text is unusual."""
@@ -411,6 +475,43 @@ def _read(text: str, full_parse: bool) -> ResourceList:
     return _from_data(_load(text, "the List" if list_kind else "the ResourceList"))
 
 
+def snapshots(items: list[Item]) -> dict[Item, str]:
+    """Each edited item's `snapshot`; an item that is not in it has none (it is unedited).
+
+    Why: the engine takes them before every module, and most of thousands of items are never edited.
+    """
+    return {item: item._doc.text for item in items if item._doc is not None}
+
+
+class _Kinds:
+    """The items of each kind, for `of_kind`: built once for as long as the list holds the same items."""
+
+    _last: tuple[list[Item], list[Item], dict[str, list[Item]]] | None = None
+
+    @classmethod
+    def of(cls, items: list[Item]) -> dict[str, list[Item]]:
+        # An item's kind is read from the text it came in as, so only another list (or a list that
+        # gained or lost items) needs another index; comparing the lists compares identities.
+        if cls._last is not None and cls._last[0] is items and cls._last[1] == items:
+            return cls._last[2]
+        found: dict[str, list[Item]] = {}
+        for item in items:
+            found.setdefault(item.kind, []).append(item)
+        cls._last = (items, list(items), found)
+        return found
+
+
+def of_kind(items: list[Item], kind: str, group: str | None = None) -> list[Item]:
+    """The items of `kind` (and API `group`, as `Item.is_a` tests it), in their order.
+
+    Why: the transforms and checks each look for a few kinds among what may be thousands of items;
+    the kinds are read into one index that serves them all, instead of a test of every item in
+    every module.
+    """
+    found = _Kinds.of(items).get(kind, [])
+    return [item for item in found if group is None or item.is_a(kind, group)]
+
+
 def write(resource_list: ResourceList, results: list[dict[str, Any]]) -> str:
     """The output text: items in their order, untouched ones as read, results appended."""
     return "".join(_output(resource_list, results))
@@ -498,11 +599,19 @@ def first_document_span(text: str) -> tuple[int, int]:
     """Where the first document's text starts and ends (after directives and a leading `---`)."""
     preamble = _PREAMBLE.match(text) if text.startswith(("%", "#", "---")) else None
     start = preamble.end() - 1 if preamble else 0
-    document_break = _DOCUMENT_BREAK.search(text, start)
-    return start, document_break.start() if document_break else len(text)
+    return start, min(_document_break(text, start, mark) for mark in ("\n---", "\n..."))
 
 
-_DOCUMENT_BREAK = re.compile(r"\n(?:---|\.\.\.)(?=[ \t\n]|$)")
+def _document_break(text: str, start: int, mark: str) -> int:
+    """Where the first line that starts with `mark` and a blank (or nothing) stands; len(text) if none.
+
+    Why not a regular expression: one that starts with a line break is tried at every line, and a
+    ResourceList has no break to stop it; `str.find` skips through the text several times faster.
+    """
+    at = text.find(mark, start)
+    while at >= 0 and text[at + 4 : at + 5] not in ("", " ", "\t", "\n"):
+        at = text.find(mark, at + 1)
+    return len(text) if at < 0 else at
 
 
 @functools.cache
@@ -525,7 +634,11 @@ def _split_resource_list(text: str, list_kind: bool = False) -> ResourceList | N
     if split is None:
         return None
     text, trailer = split
-    keys = _top_level_keys(text, begin)
+    # One scan finds every line not indented by two spaces: the header's keys are among them, and so
+    # are, when the items are entries at column 0 (as kpt and kubectl write them), the entries and
+    # whatever else stands left of their content. Each further scan of megabytes costs as much again.
+    shallow = [line.start() for line in _line_matches(_shallow_lines(0), text, begin, len(text))]
+    keys = _top_level_keys(text, begin, shallow)
     if keys is None:
         return None
     starts = [key.start() for key in keys] + [len(text)]
@@ -536,11 +649,13 @@ def _split_resource_list(text: str, list_kind: bool = False) -> ResourceList | N
     resource_list = ResourceList([], None, [], layout)
     version = ""
     for index, key in enumerate(keys):
-        name, section = key.group(2), text[starts[index] : starts[index + 1]]
-        if name == "items":
-            if not _cut_items(resource_list, text, key, starts[index + 1]):
+        name = key.group(2)
+        if name == "items":  # cut where it stands: a slice of the section would copy every item once more
+            if not _cut_items(resource_list, text, key, starts[index + 1], shallow):
                 return None
-        elif name == "results" and not list_kind:
+            continue
+        section = text[starts[index] : starts[index + 1]]
+        if name == "results" and not list_kind:
             if not _keep_results(resource_list, section):
                 return None
         else:
@@ -569,10 +684,12 @@ def _without_document_end(text: str, begin: int) -> tuple[str, str] | None:
     return text[: closing.start()], text[closing.start() :]  # the items are cut out of the first: not held twice
 
 
-def _top_level_keys(text: str, begin: int) -> list[re.Match[str]] | None:
+def _top_level_keys(text: str, begin: int, shallow: list[int]) -> list[re.Match[str]] | None:
     """The header's keys at column 0, `items` among them, each once; None where any other line at
-    column 0 is something else than a list entry, a comment or blank, or text comes before the first."""
-    lines = [line.start() for line in _line_matches(re.compile(_COLUMN_ZERO, re.M), text, begin, len(text))]
+    column 0 is something else than a list entry, a comment or blank, or text comes before the first.
+    `shallow`: where the lines not indented by two spaces start."""
+    column_zero = re.compile(_COLUMN_ZERO, re.M)
+    lines = [line for line in shallow if column_zero.match(text, line)]
     top_key = re.compile(_TOP_KEY, re.M)
     keys = [key for line in lines if (key := top_key.match(text, line))]
     names = [key.group(2) for key in keys]
@@ -581,13 +698,14 @@ def _top_level_keys(text: str, begin: int) -> list[re.Match[str]] | None:
     return keys if _only_comments(text[begin : keys[0].start()]) else None
 
 
-def _cut_items(resource_list: ResourceList, text: str, key: re.Match[str], end: int) -> bool:
-    """Cut the entries of `items:` (up to `end`) into the resource list; False where they cannot be."""
+def _cut_items(resource_list: ResourceList, text: str, key: re.Match[str], end: int, shallow: list[int]) -> bool:
+    """Cut the entries of `items:` (up to `end`) into the resource list; False where they cannot be.
+    `shallow`: where the lines not indented by two spaces start."""
     value = (key.group(3) or "").split("#")[0].strip()
     if value not in ("", "[]"):
         return False
     line_end = key.end() + 1
-    split = _split_items(text, line_end, end)
+    split = _split_items(text, line_end, end, shallow)
     if split is None or (value == "[]" and split[1]):
         return False
     lead, resource_list.items, resource_list.layout.item_indent = split
@@ -667,8 +785,15 @@ def _line_matches(pattern: re.Pattern[str], text: str, start: int, end: int) -> 
         yield pattern.match(text, newline.start() + 1, end)  # the lookahead matched here
 
 
-def _split_items(text: str, start: int, end: int) -> tuple[str, list[Item], int] | None:
-    """The entries of the list between `start` and `end`, each cut out of the text once."""
+@functools.cache
+def _shallow_lines(indent: int) -> re.Pattern[str]:
+    """A line left of the content of list entries at `indent`: an entry start, a comment, blank, or stray."""
+    return re.compile(rf"(?!{' ' * indent}  )", re.M)
+
+
+def _split_items(text: str, start: int, end: int, shallow: list[int]) -> tuple[str, list[Item], int] | None:
+    """The entries of the list between `start` and `end`, each cut out of the text once. `shallow`:
+    where the lines not indented by two spaces start (all the lines a list at column 0 needs)."""
     first = re.compile(r"^( *)-(?: |$)", re.M).search(text, start, end)
     if first is None:
         return ("", [], 0) if _only_comments(text[start:end]) else None
@@ -677,13 +802,22 @@ def _split_items(text: str, start: int, end: int) -> tuple[str, list[Item], int]
     lead = text[start : first.start()]
     if not _only_comments(lead):
         return None
-    # Inside the list every line is an entry start, deeper content, a comment or blank.
-    stray = re.compile(rf"(?!{pad}-(?: |$)|{pad}  |[ \t]*#|[ \t]*$)", re.M)
-    if next(_line_matches(stray, text, first.start(), end), None) is not None:
-        return None
-    entry = re.compile(rf"{pad}-(?: |$)", re.M)
-    bounds = [m.start() for m in _line_matches(entry, text, first.start(), end)] + [end]
+    # Inside the list every line is an entry start, deeper content, a comment or blank: one scan
+    # finds the lines that are not deeper content, the entries' starts among them.
+    if indent == 0:
+        lines = [line for line in shallow if first.start() <= line < end]
+    else:
+        lines = [line.start() for line in _line_matches(_shallow_lines(indent), text, first.start(), end)]
+    entry, aside = re.compile(rf"{pad}-(?: |$)", re.M), re.compile(r"[ \t]*(?:#|$)", re.M)
+    bounds = []
+    for line in lines:
+        if entry.match(text, line, end):
+            bounds.append(line)
+        elif not aside.match(text, line, end):
+            return None  # a stray line
+    bounds.append(end)
     items = [Item(text[a:b], indent) for a, b in itertools.pairwise(bounds)]
+    _mark_plain(items, text, bounds[:-1], end)
     if any(not item.source.startswith(pad + "- ") for item in items) or _cut_inside_a_string(items):
         return None
     return lead, items, indent
@@ -809,6 +943,8 @@ def _read_stream(text: str, full_parse: bool) -> ResourceList:
             raise InputError(f"the input is not valid YAML: {error}") from None
         return _from_data(documents) if documents else ResourceList([], None, [], Layout(True, [text]))
     items: list[Item] = []
+    starts: list[int] = []  # where each item starts in the text, and where the last ends
+    end = 0
     pending = ""
     position = 0
     for chunk, separator in _documents(text):
@@ -819,8 +955,11 @@ def _read_stream(text: str, full_parse: bool) -> ResourceList:
             pending += chunk + separator
         else:
             items.append(Item(chunk, prefix=pending))
+            starts.append(position)
+            end = position + len(chunk)
             pending = separator
         position += len(chunk) + len(separator)
+    _mark_plain(items, text, starts, end)
     if _cut_inside_a_string(items):
         return _read_stream(text, full_parse=True)
     return ResourceList(items, None, [], Layout(True, [pending]))
@@ -888,7 +1027,26 @@ def _may_begin_a_scalar(text: str, at: int) -> bool:
 def _documents(text: str) -> Iterator[tuple[str, str]]:
     """Each document's text and the separator line that follows it."""
     position = 0
-    for separator in _line_matches(_STREAM_SEPARATOR, text, 0, len(text)):
+    for separator in _separators(text):
         yield text[position : separator.start()], separator.group(0)
         position = separator.end()
     yield text[position:], ""
+
+
+def _separators(text: str) -> Iterator[re.Match[str]]:
+    """The separator lines (`_STREAM_SEPARATOR` at a line start), first to last.
+
+    Why not `_line_matches`: that tries the pattern at every line, and a stream has dozens of lines
+    to a separator; `str.find` jumps to the lines that start with `---` or `...`, and only those
+    are matched.
+    """
+    lines = sorted([0, *_lines_starting(text, "---"), *_lines_starting(text, "...")])
+    return filter(None, (_STREAM_SEPARATOR.match(text, line) for line in lines))
+
+
+def _lines_starting(text: str, mark: str) -> Iterator[int]:
+    """Where the lines that start with `mark` start, but for the first line."""
+    at = text.find("\n" + mark)
+    while at >= 0:
+        yield at + 1
+        at = text.find("\n" + mark, at + 1)
