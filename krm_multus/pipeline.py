@@ -7,7 +7,7 @@ from collections.abc import Collection
 from krm_multus import registry
 from krm_multus.sdk import config as fn_config
 from krm_multus.sdk import lookups
-from krm_multus.sdk.resourcelist import Item, ItemError, ResourceList, of_kind, snapshots
+from krm_multus.sdk.resourcelist import Item, ItemError, ResourceList, of_kind, snapshots, verify_edits
 from krm_multus.sdk.results import SEVERITIES, Reporter, Result
 
 TYPE_CHECKING = False
@@ -146,8 +146,7 @@ def _guarded(module: registry.Module, items: list[Item], config: fn_config.Confi
     try:
         results.extend(module.code.apply(items, config, report))
         if module.kind == "transform":
-            for item in items:
-                item.verify_edits()  # one check of all its edits to each item
+            verify_edits(items)  # one check of all its edits to each item
     except Exception as error:  # a bug must not cost the user the other modules' findings
         touched = _restore(items, before, edited)
         kept = results if module.kind == "check" else []

@@ -261,7 +261,7 @@ def _last_unescaped_double_quote(text: str) -> int:
     """Where the last `"` not escaped by a backslash stands, or -1."""
     at = len(text)
     while (at := text.rfind('"', 0, at)) >= 0:
-        if (at - _run_start(text, at, "\\")) % 2 == 0:
+        if text[at - 1 : at] != "\\" or (at - _run_start(text, at, "\\")) % 2 == 0:
             return at
     return -1
 
@@ -270,6 +270,8 @@ def _last_odd_single_quote_run(text: str) -> int:
     """Where the last run of `'` of odd length begins (a doubled `''` is a quote inside a string), or -1."""
     end = len(text)
     while (last := text.rfind("'", 0, end)) >= 0:
+        if text[last - 1 : last] != "'":  # a quote on its own: the usual case
+            return last
         end = _run_start(text, last, "'")
         if (last - end) % 2 == 0:
             return end
