@@ -138,8 +138,12 @@ QUOTE_PIECES = [
     "&a ",
     "a",
     " ",
+    "\t",
+    "\xa0",  # a space to Python, not to YAML
     "\n",
     "\r\n",
+    "\r",
+    "\x85",
 ]
 
 
@@ -148,5 +152,6 @@ QUOTE_PIECES = [
 def test_the_quick_string_test_never_misses_an_item_that_ends_inside_a_string(text: str) -> None:
     """The text cutter parses an item only when the quick test says it may end inside a quoted
     string (issue 13.11): where the parser says it does, the quick test must have said so."""
+    quick = resourcelist._may_end_inside_a_string(text, resourcelist._plain_breaks(text))
     if yamledit.ends_inside_a_string(text):
-        assert resourcelist._may_end_inside_a_string(text, resourcelist._plain_breaks(text))
+        assert quick

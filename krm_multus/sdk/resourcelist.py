@@ -1035,8 +1035,8 @@ def _may_begin_a_scalar(text: str, at: int) -> bool:
     before = text[text.rfind("\n", 0, at) + 1 : at].rstrip(" \t")
     if not before or before[-1] in ":-?,[]{}\"'":
         return True
-    last_word = before.split()[-1]  # a tag, anchor or alias may follow a quoted scalar directly
-    return any(mark in last_word for mark in "!&*")
+    words = before.split()  # a tag, anchor or alias may follow a quoted scalar directly
+    return not words or any(mark in words[-1] for mark in "!&*")  # no words: only other spaces, say yes
 
 
 def _documents(text: str) -> Iterator[tuple[str, str]]:
