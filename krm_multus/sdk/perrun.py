@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from krm_multus.sdk.resourcelist import Item
-
 TYPE_CHECKING = False
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # resourcelist reads its own index of kinds through this: no import back at run time
     from typing import Any
+
+    from krm_multus.sdk.resourcelist import Item
 
 
 class PerRun:

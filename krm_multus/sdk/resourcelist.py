@@ -19,6 +19,7 @@ import yaml
 from yaml.nodes import Node
 
 from krm_multus.sdk import emit, yamledit
+from krm_multus.sdk.perrun import PerRun
 from krm_multus.sdk.yamledit import Document, Path, YamlError, load
 
 TYPE_CHECKING = False
@@ -491,22 +492,16 @@ def snapshots(items: list[Item]) -> dict[Item, str]:
     return {item: item._doc.text for item in items if item._doc is not None}
 
 
-class _Kinds:
-    """The items of each kind, for `of_kind`: built once for as long as the list holds the same items."""
+def _kinds(items: list[Item]) -> tuple[dict[str, list[Item]], tuple[()]]:
+    """The items of each kind. An item's kind is read from the text it came in as, so no edit makes
+    the index stale: it depends on the list alone (see `perrun`)."""
+    found: dict[str, list[Item]] = {}
+    for item in items:
+        found.setdefault(item.kind, []).append(item)
+    return found, ()
 
-    _last: tuple[list[Item], list[Item], dict[str, list[Item]]] | None = None
 
-    @classmethod
-    def of(cls, items: list[Item]) -> dict[str, list[Item]]:
-        # An item's kind is read from the text it came in as, so only another list (or a list that
-        # gained or lost items) needs another index; comparing the lists compares identities.
-        if cls._last is not None and cls._last[0] is items and cls._last[1] == items:
-            return cls._last[2]
-        found: dict[str, list[Item]] = {}
-        for item in items:
-            found.setdefault(item.kind, []).append(item)
-        cls._last = (items, list(items), found)
-        return found
+_KINDS = PerRun(_kinds)
 
 
 def of_kind(items: list[Item], kind: str, group: str | None = None) -> list[Item]:
@@ -516,7 +511,7 @@ def of_kind(items: list[Item], kind: str, group: str | None = None) -> list[Item
     the kinds are read into one index that serves them all, instead of a test of every item in
     every module.
     """
-    found = _Kinds.of(items).get(kind, [])
+    found = _KINDS(items).get(kind, [])
     return [item for item in found if group is None or item.is_a(kind, group)]
 
 

@@ -369,7 +369,7 @@ def format_path(path: Path) -> str:
 class Document:
     """One YAML document's text and the edits made to it.
 
-    Every edit is checked (see `_edited`): at once, or, in a document made with `check_later`, when
+    Every edit is checked (see `_edit`): at once, or, in a document made with `check_later`, when
     `verify` is called; the engine calls it after each transform, so that a transform's edits to one
     item are checked together, with one reading of the item instead of one per edit.
     """
@@ -431,10 +431,12 @@ class Document:
         again and compares; an edit that leaves the text unreadable is undone and refused at once.
         """
         root = self.root
+        # No string is longer than the text it is read from: a short document has nothing to digest.
+        held = _digested if len(self.text) > _LONG else _as_is
         if self._expected is _NOTHING:
-            self._expected = _digested(plain(root))
+            self._expected = held(plain(root))
         try:
-            value = _digested(wanted(plain(find(root, path))))
+            value = held(wanted(plain(find(root, path))))
             expected = _with_value(self._expected, _resolve(root, path), value)
         except (IndexError, KeyError, TypeError):  # an earlier unchecked edit went wrong: verify says so
             expected = _MISMATCH
@@ -634,7 +636,8 @@ class Document:
         composing the whole item after each costs more than the rest of the edit. What the nodes say
         is checked when the edits are verified, which composes the text itself.
         """
-        if not self.check_later or any(brk in text or brk in self.text[start:end] for brk in _LINE_BREAKS):
+        old = self.text[start:end]
+        if not self.check_later or any(brk in text or brk in old for brk in _LINE_BREAKS):
             return False
         try:
             piece = compose(text)
@@ -647,7 +650,7 @@ class Document:
             after.start_mark = _moved(after.start_mark, end, shift, line)
             after.end_mark = _moved(after.end_mark, end, shift, line)
         node.tag, node.value, node.style = piece.tag, piece.value, piece.style
-        self._splices.append((start, start + len(text), self.text[start:end]))
+        self._splices.append((start, start + len(text), old))
         self.text = _spliced(self.text, start, end, text)
         return True
 
@@ -765,6 +768,10 @@ def _digested(value: Any) -> Any:
         return {key: _digested(inner) for key, inner in value.items()}
     if isinstance(value, list):
         return [_digested(inner) for inner in value]
+    return value
+
+
+def _as_is(value: Any) -> Any:
     return value
 
 
