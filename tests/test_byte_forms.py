@@ -71,6 +71,18 @@ def test_an_edit_whose_positions_are_off_is_refused_and_the_text_kept() -> None:
     assert document.text == text
 
 
+def test_a_config_value_that_reads_otherwise_in_a_flow_mapping_is_refused_and_the_item_kept() -> None:
+    """A path with a comma is one string on its own and two keys inside `{...}`: the result must
+    not say the path was set while the output holds another value."""
+    daemonset = DAEMONSET.replace(
+        "hostPath:\n          path: /run/netns/", "hostPath: {path: /run/netns/, type: Directory}"
+    )
+    config = {**TYPED, "spec": {"netns": {"path": "/var/run/netns/,x"}, "installBinary": {"enabled": False}}}
+    result = run(resource_list(CONFIGMAP, daemonset), config)
+    refused(result, "hostPath.path", "cannot be edited safely", is_list=True)
+    assert "hostPath: {path: /run/netns/, type: Directory}" in result.stdout
+
+
 def test_an_edit_of_a_value_an_alias_shares_is_refused_and_the_text_kept() -> None:
     text = "a: &shared\n  p: 1\nb: *shared\n"
     document = Document(text)

@@ -222,6 +222,33 @@ def marks(node: object) -> list[tuple[int, int, int, int, int, int]]:
     return found
 
 
+# Replacements that read as one scalar on their own but as something else where they stand: in a
+# flow collection, or where the parser's positions are off (a mark it does not count).
+MISREAD_IN_PLACE = {
+    "a comma in a flow mapping": ("r: {cpu: 100m, m: 1}\n", ("r", "cpu"), "a,b"),
+    "a comma in a flow sequence": ("a: [x, y]\n", ("a", 0), "p,q"),
+    "a bracket that closes the flow mapping": ("- {name: n, v: a}\n", (0, "v"), "b]"),
+    "positions one off": (
+        "\ufeffspec:\n  hostPath:\n    path: /run/netns/\n  other: kept\n",
+        ("spec", "hostPath", "path"),
+        "/x/",
+    ),
+}
+
+
+@pytest.mark.parametrize("check_later", [False, True], ids=["at once", "later"])
+@pytest.mark.parametrize("case", MISREAD_IN_PLACE)
+def test_a_replacement_that_reads_otherwise_in_its_place_is_refused(case: str, check_later: bool) -> None:
+    """What is checked is the text read again, not the nodes the editor patched: an edit checked
+    later is refused as one checked at once is, and the text is left as it was."""
+    text, path, value = MISREAD_IN_PLACE[case]
+    document = Document(text, check_later=check_later)
+    with pytest.raises(YamlError, match="cannot be edited safely"):
+        document.set(path, value)
+        document.verify()
+    assert document.text == text
+
+
 @pytest.mark.parametrize("case", PATCHED_EDITS)
 def test_edits_checked_later_land_where_checked_at_once_land(case: str) -> None:
     """In an item's document the edits of one transform are checked together, and a scalar that stays

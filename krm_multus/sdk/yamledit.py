@@ -379,6 +379,7 @@ class Document:
         self.check_later = check_later
         self._root: Node | None = None
         self._composed = False
+        self._patched_nodes = False  # the nodes were patched by _patched, not read from the text
         self._plain_only = True
         self._splices: list[tuple[int, int, str]] = []  # the unchecked edits: what to undo
         self._expected: Any = _NOTHING  # the value the unchecked edits must leave
@@ -389,7 +390,7 @@ class Document:
         if not self._composed:
             self._root = compose(self.text)
             self._plain_only = _check_editable(self._root)
-            self._composed = True
+            self._composed, self._patched_nodes = True, False
         return self._root
 
     def value(self) -> Any:
@@ -456,13 +457,24 @@ class Document:
 
     def verify(self) -> None:
         """Check the edits made since the last check: the text must hold exactly what they meant.
-        If not, every one of them is undone and a YamlError names them."""
+        If not, every one of them is undone and a YamlError names them.
+
+        The text is read again where the nodes were patched rather than read from it (`_patched`):
+        what decides is the text that goes out, never what the editor believes it wrote.
+        """
         expected, edited = self._expected, self._edited
         self._expected, self._edited = _NOTHING, []
         if not edited:
             self._splices.clear()
             return
-        if expected is not _MISMATCH and _fingerprint(plain(self.root)) == _fingerprint(expected):
+        try:
+            if self._patched_nodes:
+                self._composed, self._root = False, None
+            root = self.root
+        except YamlError as error:
+            self._undo(0)
+            raise self._refusal(edited, f"an edit would have left the item unreadable ({error})") from None
+        if expected is not _MISMATCH and _fingerprint(plain(root)) == _fingerprint(expected):
             self._splices.clear()
             return
         self._undo(0)
@@ -634,7 +646,7 @@ class Document:
 
         Why: a transform often changes several scalars of one item in a row (the four resources), and
         composing the whole item after each costs more than the rest of the edit. What the nodes say
-        is checked when the edits are verified, which composes the text itself.
+        is checked when the edits are verified, which reads the text again.
         """
         old = self.text[start:end]
         if not self.check_later or any(brk in text or brk in old for brk in _LINE_BREAKS):
@@ -650,6 +662,7 @@ class Document:
             after.start_mark = _moved(after.start_mark, end, shift, line)
             after.end_mark = _moved(after.end_mark, end, shift, line)
         node.tag, node.value, node.style = piece.tag, piece.value, piece.style
+        self._patched_nodes = True
         self._splices.append((start, start + len(text), old))
         self.text = _spliced(self.text, start, end, text)
         return True
