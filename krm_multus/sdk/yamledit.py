@@ -63,15 +63,25 @@ class _RefusingDuplicateKeys:
 
 
 class _Composer(_LOADER):  # type: ignore[misc,valid-type]
-    """The C loader, resolving the tag of a plain scalar once per distinct short text.
+    """The C loader, calling as little Python per node as it lets us.
 
-    Why: the C composer asks Python for the tag of every node, and a plain scalar's tag depends on
-    its text alone (no path resolvers are registered); manifests repeat the same few texts.
+    Why: the C composer calls Python around every node (the path-resolver hooks) and for its tag.
+    No path resolvers are registered, so the hooks have nothing to do, and a tag depends on the
+    kind of node alone, or for a plain scalar on its text alone: resolved once per distinct short
+    text, as manifests repeat the same few.
     """
 
-    def resolve(self, kind: type, value: str | None, implicit: tuple[bool, bool]) -> str:
-        if kind is not ScalarNode or not implicit[0]:
-            return super().resolve(kind, value, implicit)
+    def descend_resolver(self, current_node: Node | None, current_index: Any) -> None:
+        """Nothing to track: no path resolvers."""
+
+    def ascend_resolver(self) -> None:
+        """Nothing to track: no path resolvers."""
+
+    def resolve(self, kind: type, value: str | None, implicit: Any) -> str:
+        if kind is not ScalarNode:
+            return _COLLECTION_TAGS[kind]
+        if not implicit[0]:  # quoted, or tagged `!`: a string
+            return _STR_TAG
         tag = _PLAIN_SCALAR_TAGS.get(value)
         if tag is None:
             tag = super().resolve(kind, value, implicit)
@@ -81,6 +91,8 @@ class _Composer(_LOADER):  # type: ignore[misc,valid-type]
 
 
 _PLAIN_SCALAR_TAGS: dict[str, str] = {}
+_STR_TAG = "tag:yaml.org,2002:str"
+_COLLECTION_TAGS = {MappingNode: "tag:yaml.org,2002:map", SequenceNode: "tag:yaml.org,2002:seq"}
 
 
 class _StrictLoader(_RefusingDuplicateKeys, _LOADER):  # type: ignore[misc,valid-type]
