@@ -249,6 +249,37 @@ def test_a_replacement_that_reads_otherwise_in_its_place_is_refused(case: str, c
     assert document.text == text
 
 
+# A value the text may hold after an edit, next to one it must not be taken for.
+TOLD_APART = {
+    "numbers that share a hash": ("a: -1\n", "a: -2\n"),
+    "an integer and a float": ("a: 1\n", "a: 1.0\n"),
+    "an integer and a boolean": ("a: 1\n", "a: true\n"),
+    "a string key and an integer key": ("'1': a\n", "1: a\n"),
+    "a long string and another": ("a: " + "x" * 5000 + "\n", "a: " + "x" * 4999 + "y\n"),
+}
+
+
+@pytest.mark.parametrize("case", TOLD_APART)
+def test_verify_tells_the_value_meant_from_one_that_only_looks_alike(case: str) -> None:
+    """An edit that lands wrong (here: the text changed behind the editor's back) is refused even
+    where the wrong value hashes like the right one, or differs in type alone."""
+    meant, wrong = TOLD_APART[case]
+    document = Document(meant + "b: 1\n", check_later=True)
+    assert document.set(("b",), 2)
+    document.verify()  # the edit as made reads back right
+    assert document.set(("b",), 3)
+    document.text = wrong + "b: 3\n"
+    with pytest.raises(YamlError, match="cannot be edited safely"):
+        document.verify()
+
+
+def test_verify_accepts_what_equals_itself_only_by_type_nan_and_long_strings() -> None:
+    document = Document("a: .nan\nlong: " + "x" * 5000 + "\nb: 1\n", check_later=True)
+    assert document.set(("b",), 2)
+    document.verify()
+    assert document.text.endswith("b: 2\n")
+
+
 @pytest.mark.parametrize("case", PATCHED_EDITS)
 def test_edits_checked_later_land_where_checked_at_once_land(case: str) -> None:
     """In an item's document the edits of one transform are checked together, and a scalar that stays

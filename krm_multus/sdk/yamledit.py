@@ -392,6 +392,7 @@ class Document:
         self._root: Node | None = None
         self._composed = False
         self._patched_nodes = False  # the nodes were patched by _patched, not read from the text
+        self._plain: Any = _NOTHING  # plain(root), once built
         self._plain_only = True
         self._splices: list[tuple[int, int, str]] = []  # the unchecked edits: what to undo
         self._expected: Any = _NOTHING  # the value the unchecked edits must leave
@@ -402,14 +403,26 @@ class Document:
         if not self._composed:
             self._root = compose(self.text)
             self._plain_only = _check_editable(self._root)
-            self._composed, self._patched_nodes = True, False
+            self._composed, self._patched_nodes, self._plain = True, False, _NOTHING
         return self._root
+
+    def _plain_root(self) -> Any:
+        """`plain(self.root)`, built once for each reading of the text (or patch of the nodes).
+
+        Why: the value of an edited item is wanted several times over (by `value`, by the first edit
+        of a transform as what the edits start from, by `verify` to compare): one walk serves them.
+        The callers never change it (`_with_value` copies what it changes).
+        """
+        root = self.root
+        if self._plain is _NOTHING:
+            self._plain = plain(root)
+        return self._plain
 
     def value(self) -> Any:
         """The document's value as `load` reads it, from these nodes where `plain` can build it (the
         constructor would rewrite the nodes of a merge key: that text is loaded on its own)."""
-        root = self.root
-        return plain(root) if self._plain_only else load(self.text)
+        value = self._plain_root()
+        return value if self._plain_only else load(self.text)
 
     def node(self, path: Path) -> Node | None:
         return find(self.root, path)
@@ -447,7 +460,7 @@ class Document:
         # No string is longer than the text it is read from: a short document has nothing to digest.
         held = _digested if len(self.text) > _LONG else _as_is
         if self._expected is _NOTHING:
-            self._expected = held(plain(root))
+            self._expected = held(self._plain_root())
         try:
             value = held(wanted(plain(find(root, path))))
             expected = _with_value(self._expected, _resolve(root, path), value)
@@ -482,11 +495,11 @@ class Document:
         try:
             if self._patched_nodes:
                 self._composed, self._root = False, None
-            root = self.root
+            value = self._plain_root()
         except YamlError as error:
             self._undo(0)
             raise self._refusal(edited, f"an edit would have left the item unreadable ({error})") from None
-        if expected is not _MISMATCH and _fingerprint(plain(root)) == _fingerprint(expected):
+        if expected is not _MISMATCH and _same(value, expected):
             self._splices.clear()
             return
         self._undo(0)
@@ -674,7 +687,7 @@ class Document:
             after.start_mark = _moved(after.start_mark, end, shift, line)
             after.end_mark = _moved(after.end_mark, end, shift, line)
         node.tag, node.value, node.style = piece.tag, piece.value, piece.style
-        self._patched_nodes = True
+        self._patched_nodes, self._plain = True, _NOTHING
         self._splices.append((start, start + len(text), old))
         self.text = _spliced(self.text, start, end, text)
         return True
@@ -816,6 +829,31 @@ def _fingerprint(value: Any) -> int:
     if isinstance(value, _Digest):
         return value.fingerprint
     return hash((type(value).__name__, value if value == value else "NaN"))
+
+
+def _same(actual: Any, expected: Any) -> bool:
+    """Whether `actual` (a value `plain` built) is `expected`, types included (`1`, `1.0` and `true`
+    differ); a _Digest in `expected` stands for its string.
+
+    Why not compare fingerprints: that walks both values and hashes every part of them, and
+    different numbers can share a hash (`-1` and `-2` do); this walks them together once.
+    """
+    if isinstance(expected, _Digest):
+        return type(actual) is str and _fingerprint(actual) == expected.fingerprint
+    if type(actual) is not type(expected):
+        return False
+    if type(actual) is dict:
+        if len(actual) != len(expected):
+            return False
+        for key, value in actual.items():
+            if type(key) is not str:  # keys that differ in type alone (`1`, `true`) find each other in a dict
+                return _fingerprint(actual) == _fingerprint(expected)
+            if not _same(value, expected.get(key, _MISMATCH)):
+                return False
+        return True
+    if type(actual) is list:
+        return len(actual) == len(expected) and all(map(_same, actual, expected))
+    return actual == expected or (actual != actual and expected != expected)  # NaN is NaN
 
 
 def _nest(rest: Path, value: Any) -> Any:
