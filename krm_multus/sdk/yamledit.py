@@ -682,10 +682,7 @@ class Document:
             return False
         if not isinstance(piece, ScalarNode) or piece.tag not in _PLAIN_VALUE_TAGS:
             return False
-        shift, line = len(text) - (end - start), node.start_mark.line
-        for after in _nodes(self.root):
-            after.start_mark = _moved(after.start_mark, end, shift, line)
-            after.end_mark = _moved(after.end_mark, end, shift, line)
+        _move_marks(self.root, end, len(text) - (end - start), node.start_mark.line)
         node.tag, node.value, node.style = piece.tag, piece.value, piece.style
         self._patched_nodes, self._plain = True, _NOTHING
         self._splices.append((start, start + len(text), old))
@@ -915,29 +912,35 @@ def _line_end(text: str, index: int) -> int:
     return len(text) if end < 0 else end
 
 
-def _nodes(root: Node | None) -> list[Node]:
-    """Every node under `root`, each once (an alias repeats a node)."""
-    found: dict[int, Node] = {}
+def _move_marks(root: Node | None, end: int, shift: int, line: int) -> None:
+    """Move the marks of the nodes under `root` as they stand after the text up to `end` on `line`
+    grew by `shift` characters.
+
+    Only the nodes that end at or after `end` are visited (a node holds its children's text, so
+    none of theirs is later), each once (an alias repeats a node). A moved mark is of the class the
+    parser made the old one of: the C parser's are built without running Python.
+    """
+    seen: set[int] = set()
     stack = [root] if root is not None else []
     while stack:
         node = stack.pop()
-        if id(node) in found:
+        if node.end_mark.index < end or id(node) in seen:
             continue
-        found[id(node)] = node
+        seen.add(id(node))
+        if node.start_mark.index >= end:
+            node.start_mark = _moved(node.start_mark, shift, line)
+        node.end_mark = _moved(node.end_mark, shift, line)
         if isinstance(node, MappingNode):
             for key, value in node.value:
                 stack.extend((key, value))
         elif isinstance(node, SequenceNode):
             stack.extend(node.value)
-    return list(found.values())
 
 
-def _moved(mark: Any, end: int, shift: int, line: int) -> Any:
-    """`mark` as it stands after the text up to `end` on `line` grew by `shift` characters."""
-    if mark.index < end:
-        return mark
+def _moved(mark: Any, shift: int, line: int) -> Any:
+    """`mark`, which stands after the text that grew by `shift` characters on `line`, where it stands now."""
     column = mark.column + shift if mark.line == line else mark.column
-    return yaml.error.Mark(mark.name, mark.index + shift, mark.line, column, None, None)
+    return type(mark)(mark.name, mark.index + shift, mark.line, column, None, None)
 
 
 def _check_editable(root: Node | None) -> bool:
