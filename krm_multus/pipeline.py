@@ -95,7 +95,9 @@ def _check_items(items: list[Item]) -> list[Result]:
         if plain and not daemonset:
             continue
         try:
-            data = item.data  # the item as it stands in the input (a list entry with what follows it)
+            # The item as it stands in the input (a list entry with what follows it); a DaemonSet the
+            # transforms may edit, from the nodes they edit where those read the same.
+            data = item.read_to_edit() if daemonset else item.data
         except ItemError as error:
             what = "is a DaemonSet that cannot be read" if daemonset else "is not valid YAML"
             problems.append(Result(f"item {index} {what}: {error.message}", "error", item if daemonset else None))

@@ -576,3 +576,32 @@ def test_a_daemonset_entry_followed_by_a_stray_tab_is_not_edited() -> None:
     assert result.code == 1
     assert "/var/run/netns/" not in result.stdout
     assert any("cannot be read" in r["message"] for r in results_of(result.stdout))
+
+
+# Text a DaemonSet's document reads, although its list entry, the same lines moved right, does not:
+# what YAML reads at a line start whatever the indentation (cut at `\n` alone, as `textwrap` does not).
+READS_ONLY_AT_A_LINE_START = {
+    "a document start": "---\n" + DAEMONSET,
+    "a directive": "%YAML 1.1\n---\n" + DAEMONSET,
+    "a document end": DAEMONSET + "...\n",
+    "a byte order mark": DAEMONSET + "extra:\n\ufeff- x\n",
+    **{
+        f"a line break {name}": DAEMONSET.replace("  namespace: kube-system\n", f"  namespace: x{brk}extra: 1\n")
+        for name, brk in (("CR", "\r"), ("NEL", "\x85"), ("LS", "\u2028"), ("PS", "\u2029"))
+    },
+}
+
+
+@pytest.mark.parametrize("case", READS_ONLY_AT_A_LINE_START)
+def test_a_daemonset_is_read_as_its_entry_stands_not_as_its_document(case: str) -> None:
+    """The engine reads a DaemonSet from the document it edits only where the entry reads the same:
+    these entries do not parse, so the DaemonSet is refused as unreadable, not edited."""
+    entry = "".join(
+        f"- {line}\n" if index == 0 else f"  {line}\n" if line else "\n"
+        for index, line in enumerate(READS_ONLY_AT_A_LINE_START[case].split("\n")[:-1])
+    )
+    assert yamledit.load(READS_ONLY_AT_A_LINE_START[case])  # the document alone reads
+    result = run(resource_list(CONFIGMAP) + entry)
+    assert result.code == 1
+    assert "/var/run/netns/" not in result.stdout
+    assert any("DaemonSet that cannot be read" in r["message"] for r in results_of(result.stdout))

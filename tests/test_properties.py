@@ -155,3 +155,59 @@ def test_the_quick_string_test_never_misses_an_item_that_ends_inside_a_string(te
     quick = resourcelist._may_end_inside_a_string(text, resourcelist._plain_breaks(text))
     if yamledit.ends_inside_a_string(text):
         assert quick
+
+
+# The body of a list entry: a mapping as PyYAML writes it in every style, its strings made of what
+# YAML reads at a line start whatever the indentation (markers, directives, a byte order mark, other
+# line breaks) and what it reads by indentation; or lines of such pieces, mostly not YAML at all.
+ENTRY_PIECES = ["a", " ", "  ", "\n", "\n  ", "\t", "---", "...", "%", "#", ": ", "- ", "'", '"', "\\", "|", ">"]
+ENTRY_PIECES += ["\ufeff", "\r", "\x85", "\u2028"]
+ENTRY_LINES = ["k: v", "k:", "- v", "- k: v", "k: |", "k: |2", "k: >-", 'k: "a', 'b"', "k: [a,", "b]", "? k", ": v"]
+ENTRY_LINES += ["# c", "", "\t", "---", "--- k: v", "...", "... k", "%YAML 1.1", "%k", "|2", "{k: v,", "}"]
+ENTRY_LINES += ["\ufeffk: v", "\ufeff- v", "\ufeff  k: v", "k: a\rb: c", "k: a\x85b: c", "k: a\u2028b: c", "k:\tv"]
+_entry_scalars = st.one_of(
+    st.lists(st.sampled_from(ENTRY_PIECES), max_size=6).map("".join), st.integers(-5, 5), st.booleans(), st.none()
+)
+_entry_values = st.recursive(
+    _entry_scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.sampled_from(["a", "- b", "?"]), inner)),
+    max_leaves=10,
+)
+_dumped_bodies = st.builds(
+    lambda value, style, flow, width: yaml.dump(
+        value, default_style=style, default_flow_style=flow, width=width, allow_unicode=True, sort_keys=False
+    ),
+    st.dictionaries(st.sampled_from(["kind", "spec", "x y"]), _entry_values, min_size=1, max_size=3),
+    st.sampled_from([None, "'", '"', "|", ">"]),
+    st.sampled_from([False, None]),
+    st.sampled_from([4, 80]),
+)
+_line_bodies = st.lists(
+    st.builds(
+        lambda indent, line, n: " " * indent + line.replace("k", f"k{n}", 1),
+        st.integers(0, 6),
+        st.sampled_from(ENTRY_LINES),
+        st.integers(0, 99),
+    ),
+    min_size=1,
+    max_size=8,
+).map(lambda lines: "\n".join(lines) + "\n")
+
+
+@settings(EXAMPLES, max_examples=EXAMPLES.max_examples * 5)
+@given(st.one_of(_dumped_bodies, _line_bodies), st.sampled_from([0, 2]), st.sampled_from(["", "\n", "\t", "# c\n"]))
+def test_an_entry_read_to_edit_reads_as_it_stands(body: str, indent: int, after: str) -> None:
+    """Where the engine reads a list entry from the nodes made for editing its text (a DaemonSet),
+    the entry as it stands in the list reads the same; elsewhere it reads the entry (and its error)."""
+    source = resourcelist._as_entry(body, indent) + after
+    try:
+        as_it_stands = yamledit.load(source)
+    except yamledit.YamlError:
+        as_it_stands = None
+    try:
+        read = resourcelist.Item(source, indent).read_to_edit()
+    except resourcelist.ItemError:
+        assert as_it_stands is None
+        return
+    assert as_it_stands is not None
+    assert repr(read) == repr(as_it_stands[0])

@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Iterator
 
 import yaml
-from yaml.nodes import Node
+from yaml.nodes import MappingNode, Node
 
 from krm_multus.sdk import emit, yamledit
 from krm_multus.sdk.perrun import PerRun
@@ -245,6 +245,22 @@ class Item:
                 value = value[0] if isinstance(value, list) and value else None
             self._data, self._data_text = value, text
         return self._data
+
+    def read_to_edit(self) -> Any:
+        """`data`, read from the nodes the edits use where those read as the item as it stands.
+
+        Why: an item about to be edited (any DaemonSet may be the Multus one) is then parsed once,
+        not once as it stands to check it and again as a document to edit it. Where the text may
+        read otherwise than the entry (see `_reads_as_entry`), the entry is read as it stands.
+        """
+        if self._doc is None and (self.indent is None or _reads_as_entry(self.text, self.source, self.indent)):
+            try:
+                root = self.doc.root
+            except ItemError:
+                root = None  # `data` reads the item as it stands and says why it cannot be read
+            if not (isinstance(root, MappingNode) and root.flow_style is False):
+                self._doc = None
+        return self.data
 
     def _edited_value(self) -> Any:
         """After an edit: the value built from the nodes the next edit composes anyway, which saves a parse.
@@ -843,6 +859,29 @@ def _dedent_entry(source: str, indent: int) -> str:
     for line in lines[1:]:
         out.append(line[width:] if line[:width].isspace() or not line else line.lstrip())
     return "\n".join(out)
+
+
+# What YAML reads at a line start whatever the indentation around it (a document marker, a directive,
+# a byte order mark), and the line breaks other than `\n`, which `_dedent_entry` does not cut at.
+_LINE_START_MARKS = ("\n---", "\n...", "\n%", "\ufeff", "\r", "\x85", "\u2028", "\u2029")
+
+
+def _reads_as_entry(text: str, source: str, indent: int) -> bool:
+    """Whether the document `text` of the list entry `source` at `indent` reads as the entry does,
+    if it is a block mapping.
+
+    Why it holds: YAML's rules for a block mapping, and for what it holds, depend on where its lines
+    start relative to one another, never on the column itself; the entry is the text with every
+    line moved right by the same amount (a line left of that, as a comment or a stray tab between
+    entries, fails the test). What YAML reads at the start of a line whatever the indentation is
+    ruled out: a document marker or directive the move would make of a line, a byte order mark,
+    and other line breaks, which would start lines the move did not shift.
+    """
+    return (
+        not text.startswith(("---", "...", "%"))
+        and not any(mark in text for mark in _LINE_START_MARKS)
+        and _as_entry(text, indent) == source
+    )
 
 
 def _keep_trailer(source: str, text: str, indent: int) -> tuple[str, str]:
