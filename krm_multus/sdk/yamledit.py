@@ -952,24 +952,28 @@ def _check_editable(root: Node | None) -> bool:
     stack: list[Node] = [root] if root is not None else []
     while stack:
         node = stack.pop()
-        line = node.start_mark.line + 1
-        if id(node) in seen:  # an alias: an edit that reaches it is refused when verified
-            continue
-        seen.add(id(node))
         if node.tag not in _PLAIN_VALUE_TAGS:
             if node.tag.startswith("tag:yaml.org,2002:python/") or node.tag.startswith("!"):
-                raise YamlError(f"line {line}: tag {node.tag} is not allowed here")
+                raise YamlError(f"line {node.start_mark.line + 1}: tag {node.tag} is not allowed here")
             plain_only = False
+        if isinstance(node, ScalarNode) or id(node) in seen:  # seen: an alias, refused if an edit reaches it
+            continue
+        seen.add(id(node))
         if isinstance(node, MappingNode):  # children pushed last first: a refusal names the first in the text
             _refuse_duplicate_keys(node)
             for key, value in reversed(node.value):
                 stack.extend((value, key))
-        elif isinstance(node, SequenceNode):
+        else:
             stack.extend(reversed(node.value))
     return plain_only
 
 
 def _refuse_duplicate_keys(mapping: MappingNode) -> None:
+    try:  # keys of different texts are different keys: the usual mapping is done with at once
+        if len({key.value for key, _ in mapping.value}) == len(mapping.value):
+            return
+    except TypeError:  # a collection as a key (`? [a]`)
+        pass
     keys: set[tuple[str, str]] = set()
     for key, _ in mapping.value:
         if isinstance(key, ScalarNode) and key.tag != _MERGE_TAG:
