@@ -387,11 +387,11 @@ class Document:
     """
 
     def __init__(self, text: str, check_later: bool = False) -> None:
-        self.text = text
+        self._text = text  # the text the nodes were read from (but for the scalars waiting in _pending)
         self.check_later = check_later
         self._root: Node | None = None
         self._composed = False
-        self._patched_nodes = False  # the nodes were patched by _patched, not read from the text
+        self._pending: dict[int, tuple[int, str]] = {}  # start -> end, text: scalars _patched replaced
         self._plain: Any = _NOTHING  # plain(root), once built
         self._plain_only = True
         self._splices: list[tuple[int, int, str]] = []  # the unchecked edits: what to undo
@@ -399,11 +399,30 @@ class Document:
         self._edited: list[Path] = []  # where the unchecked edits were made
 
     @property
+    def text(self) -> str:
+        """The document's text, with every edit made to it."""
+        if not self._pending:
+            return self._text
+        pieces, at = [], 0
+        for start in sorted(self._pending):
+            end, text = self._pending[start]
+            pieces += (self._text[at:start], text)
+            at = end
+        pieces.append(self._text[at:])
+        return "".join(pieces)
+
+    @text.setter
+    def text(self, text: str) -> None:
+        self._text, self._pending = text, {}
+        self._composed, self._root = False, None
+
+    @property
     def root(self) -> Node | None:
         if not self._composed:
-            self._root = compose(self.text)
+            self._write_pending()
+            self._root = compose(self._text)
             self._plain_only = _check_editable(self._root)
-            self._composed, self._patched_nodes, self._plain = True, False, _NOTHING
+            self._composed, self._plain = True, _NOTHING
         return self._root
 
     def _plain_root(self) -> Any:
@@ -458,7 +477,7 @@ class Document:
         """
         root = self.root
         # No string is longer than the text it is read from: a short document has nothing to digest.
-        held = _digested if len(self.text) > _LONG else _as_is
+        held = _digested if len(self._text) > _LONG else _as_is
         if self._expected is _NOTHING:
             self._expected = held(self._plain_root())
         try:
@@ -469,7 +488,12 @@ class Document:
         del root  # the edit composes the text again: the old nodes need not live on beside the new
         done = len(self._splices)
         try:
-            changed = edit()
+            try:
+                changed = edit()
+            except _PendingFirst:  # nothing done yet: the replaced scalars go into the text, read again
+                self._write_pending()
+                done = len(self._splices)
+                changed = edit()
         except YamlError as error:
             self._undo(done)
             raise self._refusal([path], str(error)) from None
@@ -484,17 +508,16 @@ class Document:
         """Check the edits made since the last check: the text must hold exactly what they meant.
         If not, every one of them is undone and a YamlError names them.
 
-        The text is read again where the nodes were patched rather than read from it (`_patched`):
-        what decides is the text that goes out, never what the editor believes it wrote.
+        The text is read again where scalars were replaced without reading it (`_patched`): what
+        decides is the text that goes out, never what the editor believes it wrote.
         """
         expected, edited = self._expected, self._edited
         self._expected, self._edited = _NOTHING, []
         if not edited:
             self._splices.clear()
             return
+        self._write_pending()
         try:
-            if self._patched_nodes:
-                self._composed, self._root = False, None
             value = self._plain_root()
         except YamlError as error:
             self._undo(0)
@@ -506,12 +529,13 @@ class Document:
         raise self._refusal(edited, "it would have changed other fields too")
 
     def _undo(self, keep: int) -> None:
-        """Put the text back as it was after the first `keep` unchecked splices."""
+        """Put the text back as it was after the first `keep` unchecked splices (scalars replaced and
+        not yet written into the text are later edits still: they stay)."""
         while len(self._splices) > keep:
             start, stop, removed = self._splices.pop()
-            self.text = _spliced(self.text, start, stop, removed)
+            self._text = _spliced(self._text, start, stop, removed)
         self._composed, self._root = False, None
-        if not self._splices:
+        if not self._splices and not self._pending:
             self._expected, self._edited = _NOTHING, []
 
     @staticmethod
@@ -554,13 +578,13 @@ class Document:
             self._splice(parent.start_mark.index, parent.end_mark.index, emit.flow(remaining))
             return True
         start = key.start_mark.index
-        line_start = self.text.rfind("\n", 0, start) + 1
-        if self.text[line_start:start].strip():
+        line_start = self._text.rfind("\n", 0, start) + 1
+        if self._text[line_start:start].strip():
             # The key follows a "- " on its line: pull the next key up into its place.
             end = parent.value[index + 1][0].start_mark.index
         else:
             start = line_start
-            end = _line_end(self.text, _content_end(self.text, value)) + 1
+            end = _line_end(self._text, _content_end(self._text, value)) + 1
         self._splice(start, end, "")
         return True
 
@@ -578,20 +602,20 @@ class Document:
             return self._set(path, text)
         if node.value == text:
             return False
-        start = _line_end(self.text, node.start_mark.index) + 1
-        end = _line_end(self.text, _content_end(self.text, node))
-        written = next(line for line in self.text[start:end].split("\n") if line.strip())
+        start = _line_end(self._text, node.start_mark.index) + 1
+        end = _line_end(self._text, _content_end(self._text, node))
+        written = next(line for line in self._text[start:end].split("\n") if line.strip())
         meant = next(line for line in node.value.split("\n") if line.strip())
         indent = " " * (_leading_spaces(written) - _leading_spaces(meant))
         body = text.rstrip("\n")  # the final line breaks are the chomping indicator's and the lines' below
-        before = self.text
+        before = self._text
         try:
             self._splice(start, end, "\n".join(indent + line if line else "" for line in body.split("\n")))
             kept = self.get(path) == text
         except YamlError:
             kept = False
         if not kept:
-            self._splice(0, len(self.text), before)
+            self._splice(0, len(self._text), before)
             return self._set(path, text)
         return True
 
@@ -605,7 +629,7 @@ class Document:
             self._splice(sequence.start_mark.index, sequence.end_mark.index, emit.flow([*plain(sequence), value]))
             return
         column = sequence.start_mark.column
-        at = _line_end(self.text, _content_end(self.text, sequence))
+        at = _line_end(self._text, _content_end(self._text, sequence))
         text = emit.block(value, column + 2, self._indents_sequences(), _quoting(sequence))
         self._splice(at, at, "\n" + " " * column + "- " + text)
 
@@ -638,18 +662,18 @@ class Document:
             merged = {**plain(mapping), key: value}
             self._splice(mapping.start_mark.index, mapping.end_mark.index, emit.flow(merged))
             return
-        column = _entry_column(self.text, mapping.value[0][0])
-        at = _line_end(self.text, _content_end(self.text, mapping))
+        column = _entry_column(self._text, mapping.value[0][0])
+        at = _line_end(self._text, _content_end(self._text, mapping))
         entry = emit.block({key: value}, column, self._indents_sequences(), _quoting(mapping))
         self._splice(at, at, "\n" + " " * column + entry)
 
     def _replace(self, node: Node, path: Path, value: Any) -> None:
-        start, end = node.start_mark.index, _content_end(self.text, node)
+        start, end = node.start_mark.index, _content_end(self._text, node)
         indents, quote = self._indents_sequences(), _quoting(node)
         if not (isinstance(value, dict | list) and value):
             style = node.style if isinstance(node, ScalarNode) else None
             text = emit.flow(value) if isinstance(value, dict | list) else emit.scalar(value, style)
-            if _is_null(node) and start == end and self.text[start - 1 : start] == ":":
+            if _is_null(node) and start == end and self._text[start - 1 : start] == ":":
                 text = " " + text
         elif isinstance(node, MappingNode | SequenceNode) and not node.flow_style:
             text = emit.block(value, node.start_mark.column, indents, quote)
@@ -657,7 +681,7 @@ class Document:
             # A scalar or flow value under a key becomes a block on the lines below the key.
             column = self._key_column(path) + (2 if isinstance(value, dict) or indents else 0)
             text = "\n" + " " * column + emit.block(value, column, indents, quote)
-            while start > 0 and self.text[start - 1] in " \t":
+            while start > 0 and self._text[start - 1] in " \t":
                 start -= 1
         else:
             text = emit.block(value, node.start_mark.column, indents, quote)
@@ -666,14 +690,17 @@ class Document:
         self._splice(start, end, text)
 
     def _patched(self, node: ScalarNode, start: int, end: int, text: str) -> bool:
-        """Replace a scalar that stays on its line with `text`, and move the nodes' marks instead of
-        composing the document again; False (nothing done) where that does not apply.
+        """Replace a scalar that stays on its line with `text` in the node, and note the text to write
+        in its place (`_pending`) instead of composing the document again; False (nothing done) where
+        that does not apply.
 
         Why: a transform often changes several scalars of one item in a row (the four resources), and
-        composing the whole item after each costs more than the rest of the edit. What the nodes say
-        is checked when the edits are verified, which reads the text again.
+        composing the whole item after each costs more than the rest of the edit. The text the
+        nodes' marks point into stays as it was until the edits are verified, which writes the
+        scalars into it and reads it again, so no mark needs moving; an edit that splices first
+        has them written and the text read again (_PendingFirst).
         """
-        old = self.text[start:end]
+        old = self._text[start:end]
         if not self.check_later or any(brk in text or brk in old for brk in _LINE_BREAKS):
             return False
         try:
@@ -682,12 +709,22 @@ class Document:
             return False
         if not isinstance(piece, ScalarNode) or piece.tag not in _PLAIN_VALUE_TAGS:
             return False
-        _move_marks(self.root, end, len(text) - (end - start), node.start_mark.line)
         node.tag, node.value, node.style = piece.tag, piece.value, piece.style
-        self._patched_nodes, self._plain = True, _NOTHING
-        self._splices.append((start, start + len(text), old))
-        self.text = _spliced(self.text, start, end, text)
+        self._pending[start] = (end, text)  # the same scalar replaced again: the last text is written
+        self._plain = _NOTHING
         return True
+
+    def _write_pending(self) -> None:
+        """Write the scalars `_patched` replaced into the text, last first (the positions of those
+        before it hold), as splices that can be undone; the nodes no longer match the text."""
+        if not self._pending:
+            return
+        for start in sorted(self._pending, reverse=True):
+            end, text = self._pending[start]
+            self._splices.append((start, start + len(text), self._text[start:end]))
+            self._text = _spliced(self._text, start, end, text)
+        self._pending.clear()
+        self._composed, self._root = False, None
 
     def _key_column(self, path: Path) -> int:
         parent = self.node(path[:-1])
@@ -717,17 +754,24 @@ class Document:
         Why at once: an edit that leaves the document unreadable (the editor meeting a layout it
         does not handle) must fail here, undone, and never reach the output as a corrupted item.
         """
-        removed = self.text[start:end]  # not the whole text: a large document would be held twice
-        self.text = _spliced(self.text, start, end, text)
+        if self._pending:  # the positions are those of the text before them
+            raise _PendingFirst
+        removed = self._text[start:end]  # not the whole text: a large document would be held twice
+        self._text = _spliced(self._text, start, end, text)
         self._composed = False
         self._root = None
         try:
             self.root  # noqa: B018 - compose now
         except YamlError as error:
-            self.text = _spliced(self.text, start, start + len(text), removed)
+            self._text = _spliced(self._text, start, start + len(text), removed)
             self._composed = False
             raise YamlError(f"an edit would have left the item unreadable ({error}); it was not made") from None
         self._splices.append((start, start + len(text), removed))
+
+
+class _PendingFirst(Exception):
+    """An edit that splices the text met scalars replaced but not yet written: `_edit` writes them
+    into the text and runs the edit again on the nodes read from it."""
 
 
 def _spliced(text: str, start: int, end: int, new: str) -> str:
@@ -910,37 +954,6 @@ def _leading_spaces(line: str) -> int:
 def _line_end(text: str, index: int) -> int:
     end = text.find("\n", index)
     return len(text) if end < 0 else end
-
-
-def _move_marks(root: Node | None, end: int, shift: int, line: int) -> None:
-    """Move the marks of the nodes under `root` as they stand after the text up to `end` on `line`
-    grew by `shift` characters.
-
-    Only the nodes that end at or after `end` are visited (a node holds its children's text, so
-    none of theirs is later), each once (an alias repeats a node). A moved mark is of the class the
-    parser made the old one of: the C parser's are built without running Python.
-    """
-    seen: set[int] = set()
-    stack = [root] if root is not None else []
-    while stack:
-        node = stack.pop()
-        if node.end_mark.index < end or id(node) in seen:
-            continue
-        seen.add(id(node))
-        if node.start_mark.index >= end:
-            node.start_mark = _moved(node.start_mark, shift, line)
-        node.end_mark = _moved(node.end_mark, shift, line)
-        if isinstance(node, MappingNode):
-            for key, value in node.value:
-                stack.extend((key, value))
-        elif isinstance(node, SequenceNode):
-            stack.extend(node.value)
-
-
-def _moved(mark: Any, shift: int, line: int) -> Any:
-    """`mark`, which stands after the text that grew by `shift` characters on `line`, where it stands now."""
-    column = mark.column + shift if mark.line == line else mark.column
-    return type(mark)(mark.name, mark.index + shift, mark.line, column, None, None)
 
 
 def _check_editable(root: Node | None) -> bool:
