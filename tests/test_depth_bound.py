@@ -79,3 +79,24 @@ def test_a_manifest_with_many_marks_gets_a_bound_below_the_limit() -> None:
     text = f"apiVersion: apps/v1\nkind: DaemonSet\nspec:\n  template:\n    spec:\n      containers:\n{containers}"
     assert sum(text.count(mark) for mark in "[{-?:") > yamledit.MAX_DEPTH
     assert depth(text) <= yamledit._depth_bound(text) <= yamledit.MAX_DEPTH
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    levels=st.integers(1, 120),
+    indent=st.sampled_from([1, 2]),
+    first=st.sampled_from(["", "- ", "? ", " " * 63, "- " * 32, "\t" * 64]),
+    flow=st.integers(0, 80),
+)
+def test_the_bound_without_a_long_line_start_is_never_below_the_depth(
+    levels: int, indent: int, first: str, flow: int
+) -> None:
+    """Nests near the limit, where the bound may come from the absence of a line start of 64
+    characters or more (on the first line too), and not from matching every line start."""
+    lines = [f"{' ' * (indent * level)}k{level}:" for level in range(levels)]
+    text = first + "\n".join(lines) + " [" * flow + "x" + "]" * flow + "\n"
+    try:
+        deepest = depth(text)
+    except yaml.YAMLError:
+        return
+    assert yamledit._depth_bound(text) >= deepest

@@ -162,6 +162,13 @@ def check_parsable(text: str) -> None:
         raise YamlError(_describe(error, text)) from None
 
 
+# What a line start (`_LINE_LEAD`) is made of, at least _SHORT_LEAD characters of it after a line
+# break; searched for (in C, from line break to line break) before each line start is matched.
+_LEAD_CHARACTERS = " \t?:-"
+_SHORT_LEAD = 64
+_LONG_LEAD = rf"\n[{_LEAD_CHARACTERS}]{{{_SHORT_LEAD}}}"
+
+
 def _depth_bound(text: str) -> int:
     """A number no smaller than how deep the text's collections can nest, found without parsing.
 
@@ -171,12 +178,17 @@ def _depth_bound(text: str) -> int:
     the one it is in, and further unless it is a sequence in a mapping (`key:` with `- a` below it),
     so block nesting adds at most two levels per column of the deepest line start (indentation and
     compact indicators such as `- - a`). Line breaks other than `\n` would hide line starts from that
-    count: such text gets the count of its marks.
+    count: such text gets the count of its marks. Where no line starts with _SHORT_LEAD characters
+    a line start may be made of, no line start is that long: that is bound enough when it is below
+    MAX_DEPTH, and costs a search instead of a match at every line.
     """
     marks = sum(text.count(mark) for mark in _NESTING_MARKS)
     if marks <= MAX_DEPTH or any(brk in text for brk in "\r\x85\u2028\u2029"):
         return marks
     flow = 2 * text.count("[") + text.count("{")
+    short = flow + 2 * _SHORT_LEAD
+    if short <= MAX_DEPTH and text[:_SHORT_LEAD].strip(_LEAD_CHARACTERS) and not re.search(_LONG_LEAD, text):
+        return short
     return flow + 2 * (max(len(lead) for lead in _LINE_LEAD.findall(text)) + 1)
 
 
