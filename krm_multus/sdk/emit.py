@@ -26,13 +26,16 @@ _STR_TAG = "tag:yaml.org,2002:str"
 
 def scalar(value: Any, style: str | None = None) -> str:
     """One scalar as YAML; `style` keeps the quoting of the value it replaces ('"', "'" or None)."""
-    if value is None:
+    if type(value) is str:  # most scalars: no other test needed
+        text = value
+    elif value is None:
         return "null"
-    if isinstance(value, bool):
+    elif isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, int | float):
+    elif isinstance(value, int | float):
         return json.dumps(value)
-    text = str(value)
+    else:
+        text = str(value)
     if style == "'" and text.isprintable():
         return "'" + text.replace("'", "''") + "'"
     if style != '"' and _is_plain_safe(text):
@@ -50,9 +53,27 @@ def _escape_unprintable(char: str) -> str:
 
 
 def _is_plain_safe(text: str) -> bool:
-    if not text.isprintable() or not _PLAIN_SAFE.fullmatch(text):
-        return False
-    return _RESOLVER.resolve(ScalarNode, text, (True, False)) == _STR_TAG
+    """Whether `text` may be written plain (see _PLAIN_SAFE), decided once per distinct short text.
+
+    Why: results and manifests repeat the same few keys and values, and the pattern and PyYAML's
+    resolver take microseconds each; a `: ` rules a text out (as the pattern does) without running
+    the pattern over a long message.
+    """
+    known = _PLAIN_SAFE_TEXTS.get(text)
+    if known is not None:
+        return known
+    safe = (
+        ": " not in text
+        and text.isprintable()
+        and _PLAIN_SAFE.fullmatch(text) is not None
+        and _RESOLVER.resolve(ScalarNode, text, (True, False)) == _STR_TAG
+    )
+    if len(text) <= 256 and len(_PLAIN_SAFE_TEXTS) < 4096:  # bounded: texts of any size may come
+        _PLAIN_SAFE_TEXTS[text] = safe
+    return safe
+
+
+_PLAIN_SAFE_TEXTS: dict[str, bool] = {}
 
 
 def block(value: Any, column: int, indent_sequences: bool = False, quote: str | None = None, step: int = 2) -> str:
@@ -62,6 +83,8 @@ def block(value: Any, column: int, indent_sequences: bool = False, quote: str | 
     not (`key:\\n- a`), and `quote` how string values are quoted, so that the snippet matches the
     document it goes into.
     """
+    if type(value) is str:  # most values: no other test needed
+        return scalar(value, quote)
     if isinstance(value, dict) and value:
         lines = []
         for key, child in value.items():
