@@ -156,7 +156,7 @@ def run_io(data: bytes, stdout: Any, stderr: Any, function_config: Any = None) -
     """The whole run on bytes in; output is written only once everything has been processed."""
     from krm_multus import pipeline
     from krm_multus.sdk import resourcelist
-    from krm_multus.sdk.results import Result, exit_code
+    from krm_multus.sdk.results import Result, exit_code, summary_of
 
     head = data[:4096]  # enough to tell whether unreadable input was meant as a ResourceList
     try:
@@ -171,12 +171,13 @@ def run_io(data: bytes, stdout: Any, stderr: Any, function_config: Any = None) -
         return _refuse(str(error), stdout, stderr, head)
     del text  # the items hold their own text
     results: list[Result] = pipeline.run(resource_list, function_config)
-    for result in results:
-        print(result.summary(), file=stderr)
+    reported = [result.to_dict() for result in results]  # each result's resource read once, for both
+    for result in reported:
+        print(summary_of(result), file=stderr)
     code = exit_code(results)
     if resource_list.is_stream and code:
         return code
-    resourcelist.write_to(stdout, resource_list, [result.to_dict() for result in results])
+    resourcelist.write_to(stdout, resource_list, reported)
     return code
 
 

@@ -54,3 +54,11 @@ def test_the_examples_are_the_lines_the_command_prints(path: tuple[str, ...] | N
     item = resourcelist.read("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x, namespace: apps}\n").items[0]
     result = Result("line one\nline two", "warning", item, path)
     assert gendocs.stderr_line(result.to_dict()) == result.summary()
+
+
+@pytest.mark.parametrize("brk", ["\n", "\r", "\v", "\f", "\x1c", "\x85", "\u2028", "\u2029"])
+def test_a_line_break_in_a_result_stays_on_its_stderr_line(brk: str) -> None:
+    item = resourcelist.read("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n").items[0]
+    line = Result(f"one{brk}two\ttab", "warning", item, ("data", f"k{brk}")).summary()
+    assert line.splitlines() == [line]
+    assert brk not in line and line.endswith("two\ttab")

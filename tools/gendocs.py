@@ -128,8 +128,7 @@ def _golden_results(check: str) -> list[list[dict[str, Any]]]:
 
 def stderr_line(result: dict[str, Any]) -> str:
     """A golden result (`Result.to_dict`) as the command prints it on stderr."""
-    path = result["field"]["path"] if "field" in result else None
-    return results.summary_line(result["severity"], result.get("resourceRef"), path, result["message"])
+    return results.summary_of(result)
 
 
 def _doc(module: ModuleType) -> str:

@@ -98,7 +98,14 @@ def summary_line(severity: str, ref: dict[str, Any] | None, field_path: str | No
         name = "/".join(part for part in (ref.get("namespace"), ref.get("name")) if part)
         where = f" {ref.get('kind', '?')} {name or '?'}"
     field = f" {field_path}:" if field_path is not None else ":"
-    return f"[{severity}]{where}{field} {message}".translate(_ESCAPED)
+    line = f"[{severity}]{where}{field} {message}"
+    return line if line.isprintable() else line.translate(_ESCAPED)  # every line break is unprintable
+
+
+def summary_of(result: dict[str, Any]) -> str:
+    """`Result.summary` of a result as `Result.to_dict` gives it, from what that has read once."""
+    path = result["field"]["path"] if "field" in result else None
+    return summary_line(result["severity"], result.get("resourceRef"), path, result["message"])
 
 
 class Reporter:
