@@ -16,7 +16,7 @@ import pytest
 import yaml
 from test_hostile import CONFIGMAP, DAEMONSET, HEADER, ROOT, refused, resource_list, results_of, run, stream
 
-from krm_multus.sdk import yamledit
+from krm_multus.sdk import resourcelist, yamledit
 from krm_multus.sdk.yamledit import Document, YamlError
 
 FIXED = "path: /var/run/netns/"
@@ -530,3 +530,20 @@ def test_a_broken_flow_collection_before_the_daemonset_still_passes_through() ->
     result = run(resource_list(broken, DAEMONSET))
     assert result.code == 0, result.stderr
     assert FIXED in result.stdout
+
+
+SHARED_ANCHORS = {
+    "an alias of another item's anchor": (["a: &x 1\n", "b: *x\n"], True),
+    "an alias of its own item's anchor": (["a: &x 1\nb: *x\n", "c: 2\n"], False),
+    "a script's && and a quoted *": (["run: a && b\n", 'verbs: ["*"]\n'], False),
+    "a script's && and no *": (["run: a && b\n", "c: 2\n"], False),
+    "a * and no &": (["a: 2 * 3\n", "b: *x\n"], False),
+    "a && beside an alias of nothing": (["run: a && b\n", "b: *x\n"], True),
+}
+
+
+@pytest.mark.parametrize("case", SHARED_ANCHORS)
+def test_items_that_share_an_anchor_are_found_to(case: str) -> None:
+    """Such items cannot be read one by one (the full-parse path reads them); `&&` and `"*"` are no anchors."""
+    sources, shared = SHARED_ANCHORS[case]
+    assert resourcelist._shares_anchors([resourcelist.Item(source) for source in sources]) is shared

@@ -767,18 +767,19 @@ def _shares_anchors(items: list[Item]) -> bool:
     """Whether an item uses an anchor defined in another item (then items cannot be read one by one).
 
     Only text with a `&` can define an anchor and only text with a `*` can use one: the plain
-    substring tests spare the regular expressions almost every item.
+    substring tests spare the regular expressions almost every item, and each pattern is compiled
+    only when the one before has found something (a `&&` in a script, a `"*"` in a ClusterRole).
     """
-    anchor, alias = re.compile(_ANCHOR), re.compile(_ALIAS)
+    if not any("&" in item.source for item in items):
+        return False
+    alias = re.compile(_ALIAS)
+    used = {item: names for item in items if "*" in item.source and (names := set(alias.findall(item.source)))}
+    if not used:
+        return False
+    anchor = re.compile(_ANCHOR)
     if not any("&" in item.source and anchor.search(item.source) for item in items):
         return False
-    for item in items:
-        if "*" not in item.source:
-            continue
-        used = set(alias.findall(item.source))
-        if used - set(anchor.findall(item.source)) and _has_undefined_alias(item):
-            return True
-    return False
+    return any(names - set(anchor.findall(item.source)) and _has_undefined_alias(item) for item, names in used.items())
 
 
 def _has_undefined_alias(item: Item) -> bool:
