@@ -9,10 +9,10 @@ from __future__ import annotations
 import posixpath
 import re
 import shlex
-from collections import namedtuple
 
 from krm_multus.sdk import lookups
 from krm_multus.sdk.config import Config
+from krm_multus.sdk.records import Record
 from krm_multus.sdk.resourcelist import Item, of_kind
 from krm_multus.sdk.yamledit import Path
 
@@ -235,7 +235,7 @@ def is_archived_plugin_image(image: str) -> bool:
     return repository_is(image, ARCHIVED_PLUGIN_IMAGE.partition("/")[2])
 
 
-class BinaryInstall(namedtuple("BinaryInstall", ("binary", "how", "directory"))):
+class BinaryInstall(Record):
     """What an init container does to put the Multus binary or shim on the host."""
 
     __slots__ = ()
@@ -262,7 +262,7 @@ def _install_multus(words: list[str]) -> BinaryInstall:
     return BinaryInstall(binary, "install_multus", directory)
 
 
-class Copy(namedtuple("Copy", ("flags", "sources", "target"))):
+class Copy(Record):
     """A `cp` command: its flags, the files it copies and where to."""
 
     __slots__ = ()

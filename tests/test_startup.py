@@ -1,8 +1,9 @@
 """What start-up must not pay for (issue 17): the checks here keep the costly imports out of a run.
 
 `typing` (with the `contextlib` and `warnings` it imports) cost a run on a small manifest about 6 %
-of its instructions and `typing.NamedTuple` classes more again; the records are `collections.namedtuple`
-classes whose annotations name the same fields, for readers and type checkers.
+of its instructions and `typing.NamedTuple` classes more again, and each `collections.namedtuple` class
+about 0.45 M instructions more than a plain class; the records are `Record` classes (sdk/records.py),
+whose fields are their annotations.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import pytest
 import yaml
 
 import krm_multus
+from krm_multus.sdk.records import Record
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = next((ROOT / "examples" / "talos-multus").glob("multus-*.yaml"))  # a plain Multus install
@@ -55,7 +57,7 @@ def test_a_run_imports_no_typing_and_no_address_parser() -> None:
 
 
 @pytest.mark.parametrize("module", modules(), ids=lambda module: module.__name__)
-def test_every_record_annotates_exactly_its_fields(module: object) -> None:
+def test_every_record_is_a_record_of_its_annotated_fields(module: object) -> None:
     records = [
         value
         for value in vars(module).values()
@@ -65,5 +67,6 @@ def test_every_record_annotates_exactly_its_fields(module: object) -> None:
         and value.__module__ == module.__name__
     ]
     for record in records:
+        assert issubclass(record, Record), record.__name__  # not a namedtuple: cheap to create
         assert tuple(record.__annotations__) == record._fields, record.__name__
         assert record.__slots__ == ()  # no per-instance dict: a record stays a tuple

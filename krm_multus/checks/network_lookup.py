@@ -32,13 +32,13 @@ Failing (the same without `globalNamespaces`):
 
 from __future__ import annotations
 
-from collections import namedtuple
 from collections.abc import Iterator
 
 from krm_multus import daemon_config, multus
 from krm_multus.attachments import Attachment, attachments
 from krm_multus.sdk import lookups
 from krm_multus.sdk.config import Config
+from krm_multus.sdk.records import Record
 from krm_multus.sdk.resourcelist import Item, of_kind
 from krm_multus.sdk.results import Reporter, Result
 
@@ -52,7 +52,7 @@ TRUE = ("true", "t", "1")  # what Go reads as true in a boolean flag (lowercased
 ALWAYS_GLOBAL = "default"  # what Multus allows across namespaces when `globalNamespaces` is not set
 
 
-class Isolation(namedtuple("Isolation", ("where", "global_namespaces"))):
+class Isolation(Record):
     """Multus's namespace isolation as the items configure it."""
 
     __slots__ = ()
