@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import os
 import pkgutil
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +20,7 @@ import pytest
 import yaml
 
 import krm_multus
+from krm_multus.sdk import pyyaml
 from krm_multus.sdk.records import Record
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,3 +72,43 @@ def test_every_record_is_a_record_of_its_annotated_fields(module: object) -> Non
         assert issubclass(record, Record), record.__name__  # not a namedtuple: cheap to create
         assert tuple(record.__annotations__) == record._fields, record.__name__
         assert record.__slots__ == ()  # no per-instance dict: a record stays a tuple
+
+
+IMPORT_AS_THE_FUNCTION_DOES = """
+import re, sys
+import krm_multus, yaml
+from krm_multus.sdk import pyyaml
+check = yaml.reader.Reader.NON_PRINTABLE
+left = [key for name in ("_cache", "_cache2") for key, value in getattr(re, name, {}).items() if value is check]
+print(type(check).__name__, check._compiled is None, len(left))
+try:  # the pure-Python reader, as the rare paths use it: a control character is still refused
+    yaml.load("a: b\\x07", Loader=yaml.SafeLoader)
+except yaml.reader.ReaderError:
+    print("refused")
+"""
+
+
+def test_the_function_imports_pyyaml_without_compiling_its_printable_check() -> None:
+    # A fresh interpreter, as a run starts: the stand-in is in place, uncompiled, and gone from re's cache.
+    shown = subprocess.run(
+        [sys.executable, "-c", IMPORT_AS_THE_FUNCTION_DOES], capture_output=True, text=True, check=True, cwd=ROOT
+    ).stdout.split()
+    assert shown == ["LazyPattern", "True", "0", "refused"], (
+        "PyYAML's printable-character pattern is no longer the one sdk/pyyaml.py stands in for: "
+        "start-up compiles it again (update PRINTABLE_CHECK)"
+    )
+
+
+@pytest.mark.parametrize(
+    "text", ["plain", "", "tab\tand\nbreaks\r", "bell\x07", "\x85nel", "\ufffe", "\ud800", "emoji \U0001f600", "\x7f"]
+)
+def test_the_stand_in_finds_what_the_pattern_finds(text: str) -> None:
+    real = re.compile(pyyaml.PRINTABLE_CHECK)
+    stand_in = pyyaml.LazyPattern(pyyaml.PRINTABLE_CHECK)
+    found, expected = stand_in.search(text), real.search(text)
+    assert (found and (found.start(), found.group())) == (expected and (expected.start(), expected.group()))
+
+
+def test_yaml_imported_before_is_left_as_it_is() -> None:
+    assert pyyaml.import_yaml() is yaml
+    assert not isinstance(yaml.reader.Reader.NON_PRINTABLE, pyyaml.LazyPattern)  # this test process imported it first

@@ -1,0 +1,65 @@
+"""Import PyYAML without compiling the one regular expression the function never uses at start.
+
+Why: PyYAML's pure-Python reader compiles its class of printable characters when `yaml` is
+imported. The class spans most of Unicode, and CPython's pattern compiler builds such a class in
+Python code: about 57 million instructions, a third of `python -c "import yaml"` and more than a
+whole run of the function on a small manifest. The function reads with the C loader, which checks
+characters in C; the pure-Python reader runs only on rare paths (an anchor defined twice, a value
+that cannot be built). So the import is handed a stand-in that compiles the pattern the first
+time it is used, and a run that never takes those paths never compiles it.
+
+How: the `re` module returns a cached pattern for a (type, pattern, flags) key it has seen. The
+stand-in is put in that cache for PyYAML's exact pattern just for the import and taken out after,
+so nothing else in the process meets it. Where `yaml` is already imported, or PyYAML or `re`
+change so that the key does not match, the import is an ordinary one: only slower.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+# PyYAML's reader.py (6.0.1 to 6.0.4, the releases CI tests): the characters YAML allows, negated.
+PRINTABLE_CHECK = "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+_CACHES = ("_cache", "_cache2")  # re's caches of compiled patterns (the second from Python 3.12)
+
+
+class LazyPattern:
+    """A compiled pattern made on first use: every attribute is the real pattern's."""
+
+    __slots__ = ("_compiled", "flags", "pattern")
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self.pattern = pattern
+        self.flags = flags
+        self._compiled: re.Pattern[str] | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._compiled is None:
+            self._compiled = re.compile(self.pattern, self.flags)
+        return getattr(self._compiled, name)
+
+    def __repr__(self) -> str:
+        return f"LazyPattern({self.pattern!r})"
+
+
+def import_yaml() -> Any:
+    """`import yaml`, with PyYAML's printable-character check compiled only when first used."""
+    if "yaml" in sys.modules:
+        return sys.modules["yaml"]
+    key = (str, PRINTABLE_CHECK, 0)
+    caches = [cache for cache in (getattr(re, name, None) for name in _CACHES) if isinstance(cache, dict)]
+    stand_in = LazyPattern(PRINTABLE_CHECK)
+    if caches:
+        caches[0][key] = stand_in
+    try:
+        import yaml
+    finally:
+        for cache in caches:
+            if cache.get(key) is stand_in:
+                del cache[key]
+    return yaml
