@@ -42,20 +42,41 @@ def modules() -> list[object]:
     return [importlib.import_module(name) for name in names]
 
 
-def test_a_run_imports_no_typing_and_no_address_parser() -> None:
+def modules_after_a_run(manifest: Path) -> list[str]:
+    """The modules a run on `manifest` (stdin) has imported when it ends."""
     # -S: no site start-up (an editable install's finder imports typing there); PyYAML's folder and
     # this checkout are all the run may import from.
     path = os.pathsep.join([str(ROOT), str(Path(yaml.__file__).parent.parent)])
-    loaded = subprocess.run(
-        [sys.executable, "-S", "-c", RUN_AND_LIST_MODULES, str(EXAMPLE)],
+    return subprocess.run(
+        [sys.executable, "-S", "-c", RUN_AND_LIST_MODULES, str(manifest)],
         capture_output=True,
         text=True,
         check=True,
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": path},
     ).stdout.split()
+
+
+def test_a_run_imports_no_typing_and_no_address_parser() -> None:
+    loaded = modules_after_a_run(EXAMPLE)
     assert "krm_multus.transforms.netns" in loaded  # the run did run
     assert {"typing", "contextlib", "ipaddress"}.isdisjoint(loaded)
+
+
+# What a plain Multus install (no NetworkAttachmentDefinition, no Cilium, no Helm release) gives these
+# modules nothing to do: a run on it does not import them (each module costs start-up about 0.5 M instructions).
+NOT_FOR_A_PLAIN_INSTALL = (
+    "krm_multus.attachments",  # networkLookup reads network references only where Multus isolates namespaces
+)
+
+
+def test_a_plain_install_imports_no_module_it_has_nothing_for(tmp_path: Path) -> None:
+    manifest = tmp_path / "multus.yaml"
+    parts = sorted((ROOT / "examples" / "talos-multus").glob("multus-*.yaml"))  # CRD, RBAC, daemon config, DaemonSet
+    manifest.write_text("---\n".join(part.read_text() for part in parts))
+    loaded = modules_after_a_run(manifest)
+    assert "krm_multus.checks.network_lookup" in loaded  # the run did run, with the checks
+    assert set(NOT_FOR_A_PLAIN_INSTALL).isdisjoint(loaded)
 
 
 @pytest.mark.parametrize("module", modules(), ids=lambda module: module.__name__)

@@ -35,7 +35,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from krm_multus import daemon_config, multus
-from krm_multus.attachments import Attachment, attachments
 from krm_multus.sdk import lookups
 from krm_multus.sdk.config import Config
 from krm_multus.sdk.records import Record
@@ -45,6 +44,8 @@ from krm_multus.sdk.results import Reporter, Result
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
+
+    from krm_multus.attachments import Attachment
 
 NAME = "networkLookup"
 MASTER_FLAG = "--multus-master-cni-file-name"
@@ -76,6 +77,9 @@ def apply(items: list[Item], config: Config, report: Reporter) -> Iterator[Resul
     isolation = _isolation(items, daemonsets)
     if isolation is None:
         return
+    # Here, not at the top: a plain install isolates no namespaces, and reading references imports their parser.
+    from krm_multus.attachments import attachments
+
     for attachment in attachments(items):
         if isolation.refuses(attachment):
             yield _refused(attachment, isolation, report)
