@@ -44,10 +44,10 @@ LOCAL_CONFIG = "config.kubernetes.io/local-config"
 _TOP_KEY = r"^([\"']?)([A-Za-z_][\w.-]*)\1[ \t]*:(?:[ \t]++(.*[^ \t]))?[ \t]*$"  # groups: quote, key, value
 # At the start of a line: a document start (`---`, with a comment or with the document's first node
 # after it: `--- {flow}`, `--- !!map`) or a document end (`...`), which is kept with the next separator.
-_STREAM_SEPARATOR = re.compile(r"(?:---|\.\.\.)(?:[ \t]*(?:#.*)?\r?(?:\n|$)|[ \t]+(?=[^\s#]))", re.M)
+_STREAM_SEPARATOR = r"(?:---|\.\.\.)(?:[ \t]*(?:#.*)?\r?(?:\n|$)|[ \t]+(?=[^\s#]))"
 # Before a ResourceList's first key: comments, directives (`%YAML 1.1`) and a `---` line.
-_PREAMBLE = re.compile(r"(?:(?:%.*|[ \t]*(?:#.*)?)\n)*---[ \t]*(?:#.*)?(?:\n|\Z)")
-_DOCUMENT_END = re.compile(r"^\.\.\.[ \t]*(?:#.*)?$", re.M)
+_PREAMBLE = r"(?:(?:%.*|[ \t]*(?:#.*)?)\n)*---[ \t]*(?:#.*)?(?:\n|\Z)"
+_DOCUMENT_END = r"^\.\.\.[ \t]*(?:#.*)?$"
 _ANCHOR = r"(?:^|[\s\[{,])&([^\s,\[\]{}]+)"
 _COLUMN_ZERO = r"(?![ \t]|#|-|$)"  # a line that is not a list entry, a comment or blank
 _LEADING_SPACE = re.compile(r"\s*")
@@ -600,7 +600,7 @@ def first_document_is(text: str, kind: str) -> bool:
 
 def first_document_span(text: str) -> tuple[int, int]:
     """Where the first document's text starts and ends (after directives and a leading `---`)."""
-    preamble = _PREAMBLE.match(text) if text.startswith(("%", "#", "---")) else None
+    preamble = re.match(_PREAMBLE, text) if text.startswith(("%", "#", "---")) else None
     start = preamble.end() - 1 if preamble else 0
     return start, min(_document_break(text, start, mark) for mark in ("\n---", "\n..."))
 
@@ -631,7 +631,7 @@ def _split_resource_list(text: str, list_kind: bool = False) -> ResourceList | N
     """
     begin = 0
     if text.startswith(("---", "%", "#")):
-        preamble = _PREAMBLE.match(text)
+        preamble = re.match(_PREAMBLE, text)
         begin = preamble.end() if preamble else 0
     split = _without_document_end(text, begin)
     if split is None:
@@ -681,7 +681,7 @@ def _without_document_end(text: str, begin: int) -> tuple[str, str] | None:
     """The text before a closing `...` and what follows it (comments only), or None where more follows."""
     if "\n..." not in text:
         return text, ""
-    closing = _DOCUMENT_END.search(text, begin)
+    closing = re.compile(_DOCUMENT_END, re.M).search(text, begin)
     if closing is None or not _only_comments(text[closing.end() :]):
         return None
     return text[: closing.start()], text[closing.start() :]  # the items are cut out of the first: not held twice
@@ -1051,7 +1051,8 @@ def _separators(text: str) -> Iterator[re.Match[str]]:
     are matched.
     """
     lines = sorted([0, *_lines_starting(text, "---"), *_lines_starting(text, "...")])
-    return filter(None, (_STREAM_SEPARATOR.match(text, line) for line in lines))
+    separator = re.compile(_STREAM_SEPARATOR, re.M)
+    return filter(None, (separator.match(text, line) for line in lines))
 
 
 def _lines_starting(text: str, mark: str) -> Iterator[int]:
