@@ -20,6 +20,7 @@ from krm_multus.sdk.records import Record
 NAD = "NetworkAttachmentDefinition"
 VIRTUAL_MACHINES = ("VirtualMachine", "VirtualMachineInstance")  # KubeVirt kinds that attach networks
 NETWORKS_ANNOTATION = "k8s.v1.cni.cncf.io/networks"
+HELM_RELEASES = ("HelmRelease", "Application")  # Flux and Argo CD: helm.releases reads nothing else
 
 
 class Module(Record):
@@ -62,7 +63,7 @@ TRANSFORMS = (
     _transform("cilium", "cilium_plugins", ("cilium",), ("cilium", "installCNI")),
     _transform("cilium", "cilium_exclusive"),
     _transform("cilium", "archived_plugin_image"),
-    _transform("helmValues", "helm_values"),
+    _transform("helmValues", "helm_values", kinds=HELM_RELEASES),
     _transform("failClosed", "fail_closed"),
     _transform("ipamDataDir", "ipam_data_dir", kinds=(NAD,)),
 )

@@ -67,6 +67,7 @@ def test_a_run_imports_no_typing_and_no_address_parser() -> None:
 # modules nothing to do: a run on it does not import them (each module costs start-up about 0.5 M instructions).
 NOT_FOR_A_PLAIN_INSTALL = (
     "krm_multus.attachments",  # networkLookup reads network references only where Multus isolates namespaces
+    "krm_multus.transforms.helm_values",  # no HelmRelease or Application: no Helm values to set
 )
 
 
