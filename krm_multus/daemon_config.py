@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterator
 
 from krm_multus import multus
-from krm_multus.sdk import jsonedit, lookups
+from krm_multus.sdk import lookups
 from krm_multus.sdk.records import Record
 from krm_multus.sdk.resourcelist import Item, of_kind
 from krm_multus.sdk.results import Reporter, Result
@@ -79,6 +79,8 @@ def ensure(report: Reporter, config: DaemonConfig, key: str, value: Any, why: st
     current = config.settings.get(key, lookups.MISSING)
     if lookups.same(current, value):
         return
+    from krm_multus.sdk import jsonedit  # here, not at the top: most runs edit no daemon config
+
     edited = jsonedit.add_key(text, (), key, value) if current is lookups.MISSING else _replaced(text, key, value)
     if edited is None:
         yield report(

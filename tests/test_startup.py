@@ -68,6 +68,7 @@ def test_a_run_imports_no_typing_and_no_address_parser() -> None:
 NOT_FOR_A_PLAIN_INSTALL = (
     "krm_multus.attachments",  # networkLookup reads network references only where Multus isolates namespaces
     "krm_multus.transforms.helm_values",  # no HelmRelease or Application: no Helm values to set
+    "krm_multus.sdk.jsonedit",  # the daemon config is read, not edited
 )
 
 
