@@ -595,7 +595,11 @@ def first_document_is(text: str, kind: str) -> bool:
     """
     if kind not in text:  # a plain substring search spares a stream the line-by-line one
         return False
-    return _kind_line(kind).search(text, *first_document_span(text)) is not None
+    start, end = first_document_span(text)
+    line = f"kind: {kind}\n"  # as kpt and kubectl write it: found without compiling the pattern
+    if (start == 0 and text.startswith(line, 0, end)) or text.find("\n" + line, start, end) >= 0:
+        return True
+    return _kind_line(kind).search(text, start, end) is not None
 
 
 def first_document_span(text: str) -> tuple[int, int]:
