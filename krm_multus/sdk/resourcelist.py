@@ -356,7 +356,7 @@ class Item:
             return self.source
         text = self.current_text
         if not text.endswith("\n"):
-            text += "\n"
+            text = with_final_line_break(text)
         if indent is None:
             return text
         if indent == self.indent:
@@ -553,28 +553,29 @@ def _output(resource_list: ResourceList, results: list[dict[str, Any]]) -> Itera
 
 def _pieces(resource_list: ResourceList, results: list[dict[str, Any]]) -> Iterator[str]:
     layout = resource_list.layout
-    last: str | None = None  # the piece written last: the next must start on a line of its own
     if layout.stream:
+        previous = None  # the item written last: the next must start on a line of its own
         for index, item in enumerate(resource_list.items):
-            if last is not None and not last.endswith("\n"):
+            if previous is not None and not previous.endswith("\n"):
                 yield "\n"
             yield item.prefix if item.prefix is not None else "---\n" if index else ""
-            last = item.render(None)
-            yield last
+            previous = item.render(None)
+            yield previous
         yield from layout.parts
         return
-    for part in layout.parts:
-        if part is not None:
-            last = part
-            yield part
-        else:
-            for item in resource_list.items:
-                last = item.render(layout.item_indent)
-                yield last
+    last: str | None = None  # the piece written last, held back: the results must start on a line of its own
+    last_is_item = False
+    for piece, is_item in _parts_and_items(resource_list):
+        if last is not None:
+            yield last
+        last, last_is_item = piece, is_item
     everything = list(resource_list.results) + results
-    if (everything or layout.results_text) and not layout.list_kind:
-        if last is not None and not last.endswith("\n"):
-            yield "\n"
+    results_follow = bool(everything or layout.results_text) and not layout.list_kind
+    if last is not None:
+        if results_follow and not last.endswith("\n"):
+            last = with_final_line_break(last) if last_is_item else last + "\n"
+        yield last
+    if results_follow:
         if layout.results_text is None:
             yield "results:\n" + emit.block(everything, 0) + "\n"
         else:
@@ -582,6 +583,46 @@ def _pieces(resource_list: ResourceList, results: list[dict[str, Any]]) -> Itera
             if results:
                 yield " " * layout.results_indent + emit.block(results, layout.results_indent) + "\n"
     yield layout.end
+
+
+def _parts_and_items(resource_list: ResourceList) -> Iterator[tuple[str, bool]]:
+    """The ResourceList's text around its items and each item's output text, in order (True: an item's)."""
+    layout = resource_list.layout
+    for part in layout.parts:
+        if part is not None:
+            yield part, False
+        else:
+            for item in resource_list.items:
+                yield item.render(layout.item_indent), True
+
+
+def with_final_line_break(text: str) -> str:
+    """`text` with a line break after it, reading as the same value.
+
+    Why: where an item ends the input without a line break, the output needs one after it (before
+    the results, or in an edited item), and a block scalar (`|`, `>`) that runs to the end would
+    take that line break into its value unless its chomping strips it. So the last scalar's header
+    gets the strip indicator (`|` becomes `|-`), which reads the same value with the line break
+    after it. Anything else reads the same with or without it.
+    """
+    try:
+        node = yamledit.compose(text)
+    except YamlError:
+        return text + "\n"  # not read here: the checks that read it say what is wrong
+    while isinstance(node, yaml.MappingNode | yaml.SequenceNode) and node.value:
+        node = node.value[-1][1] if isinstance(node, yaml.MappingNode) else node.value[-1]
+    if not (isinstance(node, yaml.ScalarNode) and node.style in ("|", ">")):
+        return text + "\n"
+    start = node.start_mark.index
+    header = re.match(r"[|>](?:[1-9]?[+-]?|[+-][1-9]?)", text[start : start + 3])
+    indentation = "".join(character for character in header.group() if character.isdigit()) if header else ""
+    stripped = f"{text[:start]}{node.style}{indentation}-{text[start + len(header.group()) :]}\n" if header else ""
+    try:
+        if header and yamledit.load(stripped) == yamledit.load(text):
+            return stripped
+    except YamlError:
+        pass
+    return text + "\n"
 
 
 # -- ResourceList text --------------------------------------------------------------------------
