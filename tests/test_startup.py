@@ -100,25 +100,26 @@ def test_every_record_is_a_record_of_its_annotated_fields(module: object) -> Non
 IMPORT_AS_THE_FUNCTION_DOES = """
 import re, sys
 import krm_multus, yaml
-from krm_multus.sdk import pyyaml
-check = yaml.reader.Reader.NON_PRINTABLE
-left = [key for name in ("_cache", "_cache2") for key, value in getattr(re, name, {}).items() if value is check]
-print(type(check).__name__, check._compiled is None, len(left))
+from krm_multus.sdk import yamledit
+for check in (yaml.reader.Reader.NON_PRINTABLE, yaml.constructor.SafeConstructor.timestamp_regexp):
+    left = [key for name in ("_cache", "_cache2") for key, value in getattr(re, name, {}).items() if value is check]
+    print(type(check).__name__, check._compiled is None, len(left))
 try:  # the pure-Python reader, as the rare paths use it: a control character is still refused
     yaml.load("a: b\\x07", Loader=yaml.SafeLoader)
 except yaml.reader.ReaderError:
     print("refused")
+print(yamledit.load("day: 2001-12-14")["day"].isoformat())  # PyYAML's constructor still builds a date
 """
 
 
-def test_the_function_imports_pyyaml_without_compiling_its_printable_check() -> None:
-    # A fresh interpreter, as a run starts: the stand-in is in place, uncompiled, and gone from re's cache.
+def test_the_function_imports_pyyaml_without_compiling_the_patterns_it_does_not_use() -> None:
+    # A fresh interpreter, as a run starts: the stand-ins are in place, uncompiled, and gone from re's cache.
     shown = subprocess.run(
         [sys.executable, "-c", IMPORT_AS_THE_FUNCTION_DOES], capture_output=True, text=True, check=True, cwd=ROOT
     ).stdout.split()
-    assert shown == ["LazyPattern", "True", "0", "refused"], (
-        "PyYAML's printable-character pattern is no longer the one sdk/pyyaml.py stands in for: "
-        "start-up compiles it again (update PRINTABLE_CHECK)"
+    assert shown == ["LazyPattern", "True", "0", "LazyPattern", "True", "0", "refused", "2001-12-14"], (
+        "PyYAML's printable-character or timestamp pattern is no longer the one sdk/pyyaml.py stands in for: "
+        "start-up compiles it again (update PRINTABLE_CHECK or TIMESTAMP)"
     )
 
 
@@ -130,6 +131,16 @@ def test_the_stand_in_finds_what_the_pattern_finds(text: str) -> None:
     stand_in = pyyaml.LazyPattern(pyyaml.PRINTABLE_CHECK)
     found, expected = stand_in.search(text), real.search(text)
     assert (found and (found.start(), found.group())) == (expected and (expected.start(), expected.group()))
+
+
+@pytest.mark.parametrize(
+    "text", ["2001-12-14", "2001-12-14t21:59:43.10-05:00", "2001-12-14 21:59:43.10 -5", "2001-1-1x"]
+)
+def test_the_timestamp_stand_in_matches_what_the_pattern_matches(text: str) -> None:
+    real = re.compile(pyyaml.TIMESTAMP, re.X)
+    stand_in = pyyaml.LazyPattern(pyyaml.TIMESTAMP, re.X)
+    found, expected = stand_in.match(text), real.match(text)
+    assert (found and found.groupdict()) == (expected and expected.groupdict())
 
 
 def test_yaml_imported_before_is_left_as_it_is() -> None:

@@ -1,17 +1,19 @@
-"""Import PyYAML without compiling the one regular expression the function never uses at start.
+"""Import PyYAML without compiling the regular expressions the function never uses at start.
 
 Why: PyYAML's pure-Python reader compiles its class of printable characters when `yaml` is
 imported. The class spans most of Unicode, and CPython's pattern compiler builds such a class in
 Python code: about 57 million instructions, a third of `python -c "import yaml"` and more than a
 whole run of the function on a small manifest. The function reads with the C loader, which checks
 characters in C; the pure-Python reader runs only on rare paths (an anchor defined twice, a value
-that cannot be built). So the import is handed a stand-in that compiles the pattern the first
-time it is used, and a run that never takes those paths never compiles it.
+that cannot be built). The constructor's timestamp pattern is the same case (about 3 million
+instructions): the function builds values itself (`yamledit.plain`) and leaves to PyYAML's
+constructor only dates, binary, sets and merge keys. So the import is handed stand-ins that
+compile a pattern the first time it is used, and a run that never takes those paths never compiles it.
 
 How: the `re` module returns a cached pattern for a (type, pattern, flags) key it has seen. The
-stand-in is put in that cache for PyYAML's exact pattern just for the import and taken out after,
-so nothing else in the process meets it. Where `yaml` is already imported, or PyYAML or `re`
-change so that the key does not match, the import is an ordinary one: only slower.
+stand-ins are put in that cache for PyYAML's exact patterns just for the import and taken out after,
+so nothing else in the process meets them. Where `yaml` is already imported, or PyYAML or `re`
+change so that a key does not match, that pattern is compiled as usual: only slower.
 """
 
 from __future__ import annotations
@@ -25,6 +27,18 @@ if TYPE_CHECKING:
 
 # PyYAML's reader.py (6.0.1 to 6.0.4, the releases CI tests): the characters YAML allows, negated.
 PRINTABLE_CHECK = "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+# PyYAML's constructor.py (the same releases): SafeConstructor.timestamp_regexp, as written there.
+TIMESTAMP = r"""^(?P<year>[0-9][0-9][0-9][0-9])
+                -(?P<month>[0-9][0-9]?)
+                -(?P<day>[0-9][0-9]?)
+                (?:(?:[Tt]|[ \t]+)
+                (?P<hour>[0-9][0-9]?)
+                :(?P<minute>[0-9][0-9])
+                :(?P<second>[0-9][0-9])
+                (?:\.(?P<fraction>[0-9]*))?
+                (?:[ \t]*(?P<tz>Z|(?P<tz_sign>[-+])(?P<tz_hour>[0-9][0-9]?)
+                (?::(?P<tz_minute>[0-9][0-9]))?))?)?$"""
+STAND_INS = ((PRINTABLE_CHECK, 0), (TIMESTAMP, re.X))  # (pattern, flags) of each
 _CACHES = ("_cache", "_cache2")  # re's caches of compiled patterns (the second from Python 3.12)
 
 
@@ -48,18 +62,18 @@ class LazyPattern:
 
 
 def import_yaml() -> Any:
-    """`import yaml`, with PyYAML's printable-character check compiled only when first used."""
+    """`import yaml`, with the patterns of STAND_INS compiled only when first used."""
     if "yaml" in sys.modules:
         return sys.modules["yaml"]
-    key = (str, PRINTABLE_CHECK, 0)
+    stand_ins = {(str, pattern, int(flags)): LazyPattern(pattern, flags) for pattern, flags in STAND_INS}
     caches = [cache for cache in (getattr(re, name, None) for name in _CACHES) if isinstance(cache, dict)]
-    stand_in = LazyPattern(PRINTABLE_CHECK)
     if caches:
-        caches[0][key] = stand_in
+        caches[0].update(stand_ins)
     try:
         import yaml
     finally:
         for cache in caches:
-            if cache.get(key) is stand_in:
-                del cache[key]
+            for key, stand_in in stand_ins.items():
+                if cache.get(key) is stand_in:
+                    del cache[key]
     return yaml
