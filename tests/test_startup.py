@@ -123,6 +123,28 @@ def test_the_function_imports_pyyaml_without_compiling_the_patterns_it_does_not_
     )
 
 
+IMPORT_JSON_AS_THE_FUNCTION_DOES = """
+import re
+import krm_multus, json
+for check in (json.scanner.NUMBER_RE, json.encoder.ESCAPE, json.encoder.ESCAPE_ASCII, json.encoder.HAS_UTF8):
+    left = [key for name in ("_cache", "_cache2") for key, value in getattr(re, name, {}).items() if value is check]
+    print(type(check).__name__, check._compiled is None, len(left))
+# json's pure-Python fallbacks, where the C accelerator is missing, still read and write JSON
+print(json.scanner.py_make_scanner(json.decoder.JSONDecoder())("-12.5e1", 0)[0])
+print(json.encoder.py_encode_basestring_ascii("\\u00e9"), json.encoder.py_encode_basestring("a\\n"))
+"""
+
+
+def test_the_function_imports_json_without_compiling_the_patterns_its_accelerator_replaces() -> None:
+    shown = subprocess.run(
+        [sys.executable, "-c", IMPORT_JSON_AS_THE_FUNCTION_DOES], capture_output=True, text=True, check=True, cwd=ROOT
+    ).stdout.split()
+    assert shown == [*["LazyPattern", "True", "0"] * 4, "-125.0", '"\\u00e9"', '"a\\n"'], (
+        "json's patterns are no longer the ones sdk/pyyaml.py stands in for: start-up compiles them again "
+        "(update JSON_STAND_INS)"
+    )
+
+
 @pytest.mark.parametrize(
     "text", ["plain", "", "tab\tand\nbreaks\r", "bell\x07", "\x85nel", "\ufffe", "\ud800", "emoji \U0001f600", "\x7f"]
 )

@@ -10,6 +10,9 @@ instructions): the function builds values itself (`yamledit.plain`) and leaves t
 constructor only dates, binary, sets and merge keys. So the import is handed stand-ins that
 compile a pattern the first time it is used, and a run that never takes those paths never compiles it.
 
+json is imported the same way (`import_json`): the patterns of its pure-Python scanner and string
+encoders, which its C accelerator replaces, are stand-ins too (about 1.5 million instructions).
+
 How: the `re` module returns a cached pattern for a (type, pattern, flags) key it has seen. The
 stand-ins are put in that cache for PyYAML's exact patterns just for the import and taken out after,
 so nothing else in the process meets them. Where `yaml` is already imported, or PyYAML or `re`
@@ -39,6 +42,14 @@ TIMESTAMP = r"""^(?P<year>[0-9][0-9][0-9][0-9])
                 (?:[ \t]*(?P<tz>Z|(?P<tz_sign>[-+])(?P<tz_hour>[0-9][0-9]?)
                 (?::(?P<tz_minute>[0-9][0-9]))?))?)?$"""
 STAND_INS = ((PRINTABLE_CHECK, 0), (TIMESTAMP, re.X))  # (pattern, flags) of each
+# json's, for what its C accelerator does itself (its decoder's other two patterns are taken apart
+# as json is imported: they are compiled then anyway).
+JSON_STAND_INS = (
+    (r"(-?(?:0|[1-9]\d*))(\.\d+)?([eE][-+]?\d+)?", re.VERBOSE | re.MULTILINE | re.DOTALL),  # scanner.NUMBER_RE
+    (r'[\x00-\x1f\\"\b\f\n\r\t]', 0),  # encoder.ESCAPE
+    (r'([\\"]|[^\ -~])', 0),  # encoder.ESCAPE_ASCII
+    (b"[\x80-\xff]", 0),  # encoder.HAS_UTF8
+)
 _CACHES = ("_cache", "_cache2")  # re's caches of compiled patterns (the second from Python 3.12)
 
 
@@ -47,10 +58,10 @@ class LazyPattern:
 
     __slots__ = ("_compiled", "flags", "pattern")
 
-    def __init__(self, pattern: str, flags: int = 0) -> None:
+    def __init__(self, pattern: str | bytes, flags: int = 0) -> None:
         self.pattern = pattern
         self.flags = flags
-        self._compiled: re.Pattern[str] | None = None
+        self._compiled: re.Pattern[Any] | None = None
 
     def __getattr__(self, name: str) -> Any:
         if self._compiled is None:
@@ -63,17 +74,25 @@ class LazyPattern:
 
 def import_yaml() -> Any:
     """`import yaml`, with the patterns of STAND_INS compiled only when first used."""
-    if "yaml" in sys.modules:
-        return sys.modules["yaml"]
-    stand_ins = {(str, pattern, int(flags)): LazyPattern(pattern, flags) for pattern, flags in STAND_INS}
+    return _import("yaml", STAND_INS)
+
+
+def import_json() -> Any:
+    """`import json`, with the patterns of JSON_STAND_INS compiled only when first used."""
+    return _import("json", JSON_STAND_INS)
+
+
+def _import(name: str, patterns: tuple[tuple[str | bytes, int], ...]) -> Any:
+    if name in sys.modules:
+        return sys.modules[name]
+    stand_ins = {(type(pattern), pattern, int(flags)): LazyPattern(pattern, flags) for pattern, flags in patterns}
     caches = [cache for cache in (getattr(re, name, None) for name in _CACHES) if isinstance(cache, dict)]
     if caches:
         caches[0].update(stand_ins)
     try:
-        import yaml
+        return __import__(name)
     finally:
         for cache in caches:
             for key, stand_in in stand_ins.items():
                 if cache.get(key) is stand_in:
                     del cache[key]
-    return yaml
