@@ -7,8 +7,10 @@ whole run of the function on a small manifest. The function reads with the C loa
 characters in C; the pure-Python reader runs only on rare paths (an anchor defined twice, a value
 that cannot be built). The constructor's timestamp pattern is the same case (about 3 million
 instructions): the function builds values itself (`yamledit.plain`) and leaves to PyYAML's
-constructor only dates, binary, sets and merge keys. So the import is handed stand-ins that
-compile a pattern the first time it is used, and a run that never takes those paths never compiles it.
+constructor only dates, binary, sets and merge keys; and the resolver's patterns for plain scalars
+that start with `<`, `=`, `!`, `&` or `*` are tried on hardly any manifest. So the import is handed
+stand-ins that compile a pattern the first time it is used, and a run that never takes those paths
+never compiles it.
 
 json is imported the same way (`import_json`): the patterns of its pure-Python scanner and string
 encoders, which its C accelerator replaces, are stand-ins too (about 1.5 million instructions).
@@ -41,7 +43,10 @@ TIMESTAMP = r"""^(?P<year>[0-9][0-9][0-9][0-9])
                 (?:\.(?P<fraction>[0-9]*))?
                 (?:[ \t]*(?P<tz>Z|(?P<tz_sign>[-+])(?P<tz_hour>[0-9][0-9]?)
                 (?::(?P<tz_minute>[0-9][0-9]))?))?)?$"""
-STAND_INS = ((PRINTABLE_CHECK, 0), (TIMESTAMP, re.X))  # (pattern, flags) of each
+# resolver.py: the implicit tags of plain scalars that start with `<`, `=`, `!`, `&` or `*` (merge keys and
+# PyYAML's own rare tags), which manifests hardly ever have.
+RARE_RESOLVERS = (r"^(?:<<)$", r"^(?:=)$", r"^(?:!|&|\*)$")
+STAND_INS = ((PRINTABLE_CHECK, 0), (TIMESTAMP, re.X), *((pattern, 0) for pattern in RARE_RESOLVERS))  # (pattern, flags)
 # json's, for what its C accelerator does itself (its decoder's other two patterns are taken apart
 # as json is imported: they are compiled then anyway).
 JSON_STAND_INS = (
