@@ -47,8 +47,8 @@ TIMESTAMP = r"""^(?P<year>[0-9][0-9][0-9][0-9])
 # PyYAML's own rare tags), which manifests hardly ever have.
 RARE_RESOLVERS = (r"^(?:<<)$", r"^(?:=)$", r"^(?:!|&|\*)$")
 STAND_INS = ((PRINTABLE_CHECK, 0), (TIMESTAMP, re.X), *((pattern, 0) for pattern in RARE_RESOLVERS))  # (pattern, flags)
-# json's, for what its C accelerator does itself (its decoder's other two patterns are taken apart
-# as json is imported: they are compiled then anyway).
+# json's, for the work its C accelerator does itself (its decoder's other two patterns are used as
+# json is imported, to bind their methods as default arguments: they are compiled then anyway).
 JSON_STAND_INS = (
     (r"(-?(?:0|[1-9]\d*))(\.\d+)?([eE][-+]?\d+)?", re.VERBOSE | re.MULTILINE | re.DOTALL),  # scanner.NUMBER_RE
     (r'[\x00-\x1f\\"\b\f\n\r\t]', 0),  # encoder.ESCAPE
@@ -91,7 +91,7 @@ def _import(name: str, patterns: tuple[tuple[str | bytes, int], ...]) -> Any:
     if name in sys.modules:
         return sys.modules[name]
     stand_ins = {(type(pattern), pattern, int(flags)): LazyPattern(pattern, flags) for pattern, flags in patterns}
-    caches = [cache for cache in (getattr(re, name, None) for name in _CACHES) if isinstance(cache, dict)]
+    caches = [cache for cache in (getattr(re, attribute, None) for attribute in _CACHES) if isinstance(cache, dict)]
     if caches:
         caches[0].update(stand_ins)
     try:
