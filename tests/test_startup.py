@@ -97,9 +97,42 @@ def test_every_record_is_a_record_of_its_annotated_fields(module: object) -> Non
         assert record.__slots__ == ()  # no per-instance dict: a record stays a tuple
 
 
+RUN_AND_TELL_WHEN_YAML_AND_JSON_COME = """
+import gc, sys
+
+
+class Spy:
+    def find_spec(self, name, path=None, target=None):
+        if name in ("yaml", "json"):
+            print(name, "collector", "on" if gc.isenabled() else "off", file=sys.stderr, flush=True)
+
+
+sys.meta_path.insert(0, Spy())
+from krm_multus import cli
+
+print("cli imported", *sorted({"yaml", "json"} & set(sys.modules)), file=sys.stderr, flush=True)
+cli.main()
+"""
+
+
+def test_a_run_imports_pyyaml_and_json_after_turning_the_collector_off() -> None:
+    """Collecting while they are imported cost a run 3.5 M instructions: the SDK imports them, not the package."""
+    path = os.pathsep.join([str(ROOT), str(Path(yaml.__file__).parent.parent)])
+    told = subprocess.run(
+        [sys.executable, "-S", "-c", RUN_AND_TELL_WHEN_YAML_AND_JSON_COME],
+        stdin=EXAMPLE.open("rb"),
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": path},
+    ).stderr.splitlines()
+    assert told[:3] == ["cli imported", "yaml collector off", "json collector off"]
+
+
 IMPORT_AS_THE_FUNCTION_DOES = """
 import re, sys
-import krm_multus, yaml
+import krm_multus.sdk, yaml
 from krm_multus.sdk import yamledit
 rare = [regexp for first in "<=!" for tag, regexp in yaml.resolver.Resolver.yaml_implicit_resolvers[first]]
 for check in (yaml.reader.Reader.NON_PRINTABLE, yaml.constructor.SafeConstructor.timestamp_regexp, *rare):
@@ -127,7 +160,7 @@ def test_the_function_imports_pyyaml_without_compiling_the_patterns_it_does_not_
 
 IMPORT_JSON_AS_THE_FUNCTION_DOES = """
 import re
-import krm_multus, json
+import krm_multus.sdk, json
 for check in (json.scanner.NUMBER_RE, json.encoder.ESCAPE, json.encoder.ESCAPE_ASCII, json.encoder.HAS_UTF8):
     left = [key for name in ("_cache", "_cache2") for key, value in getattr(re, name, {}).items() if value is check]
     print(type(check).__name__, check._compiled is None, len(left))
