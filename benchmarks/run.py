@@ -33,7 +33,7 @@ from benchmarks.measure import Command, measure  # noqa: E402
 RESULTS = ROOT / "benchmarks" / "results" / "latest.json"
 MODES = ("ResourceList", "stream")
 IMPORT_YAML = 'python -c "import yaml"'  # the interpreter's own start with the one library the function needs
-# PyYAML and json as the function imports them (krm_multus/sdk/pyyaml.py skips compiles `import yaml`
+# PyYAML and json as the function imports them (krm_multus/sdk/lazy_patterns.py skips compiles `import yaml`
 # pays): the function over this is what its own code adds to start-up (shown, not a target).
 IMPORT_AS_THE_FUNCTION = 'python -c "import krm_multus.sdk"'
 UPSTREAM = ROOT.parent / "shared" / "upstream" / "multus" / "v4.2.2" / "multus-daemonset-thick.yml"

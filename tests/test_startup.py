@@ -20,7 +20,7 @@ import pytest
 import yaml
 
 import krm_multus
-from krm_multus.sdk import pyyaml
+from krm_multus.sdk import lazy_patterns
 from krm_multus.sdk.records import Record
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -153,7 +153,7 @@ def test_the_function_imports_pyyaml_without_compiling_the_patterns_it_does_not_
         [sys.executable, "-c", IMPORT_AS_THE_FUNCTION_DOES], capture_output=True, text=True, check=True, cwd=ROOT
     ).stdout.split()
     assert shown == [*["LazyPattern", "True", "0"] * 5, "refused", "2001-12-14", "merged"], (
-        "a pattern of PyYAML's is no longer the one sdk/pyyaml.py stands in for: start-up compiles it again "
+        "a pattern of PyYAML's is no longer the one sdk/lazy_patterns.py stands in for: start-up compiles it again "
         "(update STAND_INS)"
     )
 
@@ -175,7 +175,7 @@ def test_the_function_imports_json_without_compiling_the_patterns_its_accelerato
         [sys.executable, "-c", IMPORT_JSON_AS_THE_FUNCTION_DOES], capture_output=True, text=True, check=True, cwd=ROOT
     ).stdout.split()
     assert shown == [*["LazyPattern", "True", "0"] * 4, "-125.0", '"\\u00e9"', '"a\\n"'], (
-        "json's patterns are no longer the ones sdk/pyyaml.py stands in for: start-up compiles them again "
+        "json's patterns are no longer the ones sdk/lazy_patterns.py stands in for: start-up compiles them again "
         "(update JSON_STAND_INS)"
     )
 
@@ -184,8 +184,8 @@ def test_the_function_imports_json_without_compiling_the_patterns_its_accelerato
     "text", ["plain", "", "tab\tand\nbreaks\r", "bell\x07", "\x85nel", "\ufffe", "\ud800", "emoji \U0001f600", "\x7f"]
 )
 def test_the_stand_in_finds_what_the_pattern_finds(text: str) -> None:
-    real = re.compile(pyyaml.PRINTABLE_CHECK)
-    stand_in = pyyaml.LazyPattern(pyyaml.PRINTABLE_CHECK)
+    real = re.compile(lazy_patterns.PRINTABLE_CHECK)
+    stand_in = lazy_patterns.LazyPattern(lazy_patterns.PRINTABLE_CHECK)
     found, expected = stand_in.search(text), real.search(text)
     assert (found and (found.start(), found.group())) == (expected and (expected.start(), expected.group()))
 
@@ -194,12 +194,13 @@ def test_the_stand_in_finds_what_the_pattern_finds(text: str) -> None:
     "text", ["2001-12-14", "2001-12-14t21:59:43.10-05:00", "2001-12-14 21:59:43.10 -5", "2001-1-1x"]
 )
 def test_the_timestamp_stand_in_matches_what_the_pattern_matches(text: str) -> None:
-    real = re.compile(pyyaml.TIMESTAMP, re.X)
-    stand_in = pyyaml.LazyPattern(pyyaml.TIMESTAMP, re.X)
+    real = re.compile(lazy_patterns.TIMESTAMP, re.X)
+    stand_in = lazy_patterns.LazyPattern(lazy_patterns.TIMESTAMP, re.X)
     found, expected = stand_in.match(text), real.match(text)
     assert (found and found.groupdict()) == (expected and expected.groupdict())
 
 
 def test_yaml_imported_before_is_left_as_it_is() -> None:
-    assert pyyaml.import_yaml() is yaml
-    assert not isinstance(yaml.reader.Reader.NON_PRINTABLE, pyyaml.LazyPattern)  # this test process imported it first
+    # This test process imported yaml first: it is left as it was.
+    assert lazy_patterns.import_yaml() is yaml
+    assert not isinstance(yaml.reader.Reader.NON_PRINTABLE, lazy_patterns.LazyPattern)

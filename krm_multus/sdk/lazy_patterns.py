@@ -1,4 +1,4 @@
-"""Import PyYAML without compiling the regular expressions the function never uses at start.
+"""Import PyYAML and json without compiling the regular expressions the function never uses at start.
 
 Why: PyYAML's pure-Python reader compiles its class of printable characters when `yaml` is
 imported. The class spans most of Unicode, and CPython's pattern compiler builds such a class in
