@@ -10,12 +10,12 @@ Kubernetes' size limit are not read (networkSelection reports them).
 
 from __future__ import annotations
 
-from collections import namedtuple
 from collections.abc import Iterator
 
 from krm_multus import selection, workloads
 from krm_multus.sdk import lookups
 from krm_multus.sdk.perrun import PerRun
+from krm_multus.sdk.records import Record
 from krm_multus.sdk.resourcelist import Item
 from krm_multus.sdk.yamledit import Path
 
@@ -34,9 +34,7 @@ POD_COUNTS: dict[str, tuple[str, ...]] = {
 ON_EVERY_NODE = -1  # a DaemonSet's pod count
 
 
-class Attachment(
-    namedtuple("Attachment", ("item", "path", "label", "name", "namespace", "pods", "node", "network"), defaults=("",))
-):
+class Attachment(Record):
     """One network a workload asks for."""
 
     __slots__ = ()
@@ -48,7 +46,7 @@ class Attachment(
     namespace: str  # as written; "" means the workload's
     pods: int  # pods using it at once; ON_EVERY_NODE for a DaemonSet
     node: str  # the one node the pods are pinned to, "" when they may run anywhere
-    network: str  # a VM's name for the network (`spec.networks[].name`); "" for a pod's reference
+    network: str = ""  # a VM's name for the network (`spec.networks[].name`); "" for a pod's reference
 
     @property
     def resolved_namespace(self) -> str:

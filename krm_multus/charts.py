@@ -24,11 +24,11 @@ Facts from the charts (`../shared/upstream/USERS.md`):
 from __future__ import annotations
 
 import functools
-from collections import namedtuple
 
 from krm_multus import helm, multus
 from krm_multus.sdk import lookups
 from krm_multus.sdk.config import Config, merge
+from krm_multus.sdk.records import Record
 from krm_multus.sdk.resourcelist import Item
 
 TYPE_CHECKING = False
@@ -61,7 +61,7 @@ CONTROLLERS = ("controllers",)
 RUNS = ("command", "args")
 
 
-class Container(namedtuple("Container", ("key", "spec"))):
+class Container(Record):
     """An app-template container as its values declare it, shaped like a pod's container."""
 
     __slots__ = ()
@@ -70,15 +70,13 @@ class Container(namedtuple("Container", ("key", "spec"))):
     spec: dict[str, Any]  # name, image ("repository:tag"), command, args
 
 
-class MultusRelease(
-    namedtuple("MultusRelease", ("release", "chart", "flavor", "installs_plugins", "containers"), defaults=((),))
-):
+class MultusRelease(Record):
     __slots__ = ()
     release: helm.Release
     chart: str  # one of KNOWN or APP_TEMPLATE; "" when it cannot be told
     flavor: str  # "thick" or "thin"; "" when the chart cannot be told
     installs_plugins: bool  # renders a container that copies the reference CNI plugins
-    containers: tuple[Container, ...]  # app-template only
+    containers: tuple[Container, ...] = ()  # app-template only
 
     @property
     def origin(self) -> str:

@@ -11,12 +11,12 @@ for "Cilium is here".
 
 from __future__ import annotations
 
-from collections import namedtuple
 from collections.abc import Callable
 
 from krm_multus import helm, multus, talos
 from krm_multus.sdk import lookups
 from krm_multus.sdk.perrun import PerRun
+from krm_multus.sdk.records import Record
 from krm_multus.sdk.resourcelist import Item, of_kind
 from krm_multus.sdk.yamledit import Path
 
@@ -58,7 +58,7 @@ TAGS_BY_TALOS = {
 }
 
 
-class Setting(namedtuple("Setting", ("key", "value"))):
+class Setting(Record):
     """One Cilium setting: its `cilium-config` key and its Helm value (the checks read these)."""
 
     __slots__ = ()
@@ -78,7 +78,7 @@ BPF_MASQUERADE = Setting("enable-bpf-masquerade", ("bpf", "masquerade"))
 DEVICES = Setting("devices", ("devices",))
 
 
-class Found(namedtuple("Found", ("value", "item", "path"))):
+class Found(Record):
     """A setting's value (lookups.MISSING when unset) and where to report it: the item and the field."""
 
     __slots__ = ()
@@ -88,7 +88,7 @@ class Found(namedtuple("Found", ("value", "item", "path"))):
     path: Path
 
 
-class Source(namedtuple("Source", ("item", "label", "read"))):
+class Source(Record):
     """Where the Cilium settings come from: a `cilium-config` ConfigMap or a release of the chart."""
 
     __slots__ = ()

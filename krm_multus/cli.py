@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import gc
 import io
-import json
 import os
 import sys
 
@@ -212,6 +211,8 @@ def _read_config(path: str) -> tuple[Any, str | None]:
 
 def config_reference() -> str:
     """Every option with its ConfigMap key, default and meaning, from the schema."""
+    import json  # here, not at the top: a run imports it with the SDK, after turning the collector off
+
     from krm_multus.sdk import config
 
     header = config.typed_header()

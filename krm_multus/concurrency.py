@@ -10,12 +10,12 @@ pod, and needs none of this. Used by the resources transform, whose docstring is
 from __future__ import annotations
 
 import math
-from collections import namedtuple
 from collections.abc import Iterator
 
 from krm_multus import cilium, daemon_config, multus, quantity
 from krm_multus.sdk import lookups
 from krm_multus.sdk.config import Config
+from krm_multus.sdk.records import Record
 from krm_multus.sdk.resourcelist import Item
 from krm_multus.sdk.results import Reporter, Result
 
@@ -31,7 +31,7 @@ GUARANTEED = (
 DAEMON_MEMORY_MIB = 64  # the daemon itself, above the 50Mi upstream sets and is OOM-killed at when busy
 
 
-class MemoryLimit(namedtuple("MemoryLimit", ("wanted", "why", "warning"))):
+class MemoryLimit(Record):
     """The memory limit that covers the delegates, why, and a warning when nothing bounds them."""
 
     __slots__ = ()

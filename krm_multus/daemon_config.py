@@ -8,11 +8,11 @@ writes it as an indented object inside a `|` block, and a one-line rewrite would
 from __future__ import annotations
 
 import json
-from collections import namedtuple
 from collections.abc import Iterator
 
 from krm_multus import multus
-from krm_multus.sdk import jsonedit, lookups
+from krm_multus.sdk import lookups
+from krm_multus.sdk.records import Record
 from krm_multus.sdk.resourcelist import Item, of_kind
 from krm_multus.sdk.results import Reporter, Result
 from krm_multus.sdk.yamledit import Document, Path, YamlError
@@ -27,7 +27,7 @@ AUTOCONFIG_KEY = "multusAutoconfigDir"  # where the daemon reads the primary CNI
 CONF_DIR_KEY = "cniConfigDir"  # where it writes 00-multus.conf
 
 
-class DaemonConfig(namedtuple("DaemonConfig", ("item", "settings"))):
+class DaemonConfig(Record):
     """One `daemon-config.json` among the items, and what it holds (None: not a JSON object)."""
 
     __slots__ = ()
@@ -79,6 +79,8 @@ def ensure(report: Reporter, config: DaemonConfig, key: str, value: Any, why: st
     current = config.settings.get(key, lookups.MISSING)
     if lookups.same(current, value):
         return
+    from krm_multus.sdk import jsonedit  # here, not at the top: most runs edit no daemon config
+
     edited = jsonedit.add_key(text, (), key, value) if current is lookups.MISSING else _replaced(text, key, value)
     if edited is None:
         yield report(

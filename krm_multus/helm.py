@@ -9,12 +9,12 @@ on a stream of thousands of other items (only HelmReleases and Applications are 
 from __future__ import annotations
 
 import posixpath
-from collections import namedtuple
 
 from yaml.nodes import MappingNode
 
 from krm_multus.sdk import lookups
 from krm_multus.sdk.perrun import PerRun
+from krm_multus.sdk.records import Record
 from krm_multus.sdk.resourcelist import Item, of_kind
 from krm_multus.sdk.yamledit import Document, Path, YamlError, format_path, load
 
@@ -27,7 +27,7 @@ ARGO_GROUP = "argoproj.io"
 VALUES_KEY = "values.yaml"
 
 
-class Values(namedtuple("Values", ("kind", "label", "item", "path", "origin", "target_path"), defaults=("",))):
+class Values(Record):
     """One place a release's values come from.
 
     `kind` is "inline" (a mapping in the release), "embedded" (a YAML document in a string: a
@@ -43,14 +43,14 @@ class Values(namedtuple("Values", ("kind", "label", "item", "path", "origin", "t
     item: Item | None  # the item that holds the values; None for "external"
     path: Path  # where in `item` they are
     origin: Path  # where the release names this source
-    target_path: str  # Flux `valuesFrom[].targetPath`: the source sets this one value only
+    target_path: str = ""  # Flux `valuesFrom[].targetPath`: the source sets this one value only
 
     def may_set(self, key: tuple[str, ...]) -> bool:
         dotted = ".".join(key)
         return not self.target_path or dotted == self.target_path or dotted.startswith(self.target_path + ".")
 
 
-class Release(namedtuple("Release", ("item", "chart", "repository", "values", "source", "source_ref"), defaults=("",))):
+class Release(Record):
     __slots__ = ()
     item: Item
     chart: str  # the chart's name: the last segment of its path or OCI URL
@@ -59,7 +59,7 @@ class Release(namedtuple("Release", ("item", "chart", "repository", "values", "s
     source: Path  # where the chart is named in the item (Argo CD: which source)
     # The Flux source the release names ("HelmRepository flux-system/angelnu-charts"), known even
     # where that source is not among the items; "" for Argo CD, whose `repository` is always known.
-    source_ref: str
+    source_ref: str = ""
 
 
 def releases(items: list[Item]) -> tuple[Release, ...]:

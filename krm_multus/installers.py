@@ -16,10 +16,10 @@ install anything, so no plugin can be claimed missing while one is among the ite
 from __future__ import annotations
 
 import posixpath
-from collections import namedtuple
 
 from krm_multus import charts, multus
 from krm_multus.sdk.config import Config
+from krm_multus.sdk.records import Record
 from krm_multus.sdk.resourcelist import Item, of_kind
 
 # containernetworking/plugins: what the plugin-installer images copy.
@@ -42,7 +42,7 @@ SRIOV_PLUGINS = frozenset({"sriov", "ib-sriov"})
 BIN_DIR = "cni/bin"
 
 
-class Installed(namedtuple("Installed", ("reference", "types", "undecided"))):
+class Installed(Record):
     __slots__ = ()
     reference: bool  # the reference plugins are installed
     types: frozenset[str]  # other plugins that are

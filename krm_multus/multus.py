@@ -7,12 +7,11 @@ the install-binary transform takes for v3 must not get a v4-only fix from anothe
 from __future__ import annotations
 
 import posixpath
-import re
 import shlex
-from collections import namedtuple
 
 from krm_multus.sdk import lookups
 from krm_multus.sdk.config import Config
+from krm_multus.sdk.records import Record
 from krm_multus.sdk.resourcelist import Item, of_kind
 from krm_multus.sdk.yamledit import Path
 
@@ -41,7 +40,6 @@ POD_SPEC: Path = ("spec", "template", "spec")
 AUTOCONFIG_FLAG = "multus-autoconfig-dir"
 CONF_DIR_FLAGS = ("cni-conf-dir", "cni-config-dir")  # thin entrypoint; v3 thick daemon
 DEFAULT_CONF_DIR = "/host/etc/cni/net.d"  # both, as the container sees it, where nothing says otherwise
-_VERSION_TAG = re.compile(r"^v?(\d+)\.(\d+)\.(\d+)")
 
 
 def daemonsets(items: list[Item], config: Config) -> list[Item]:
@@ -130,8 +128,19 @@ def repository_is(image: str, repository: str) -> bool:
 
 def image_version(image: str) -> tuple[int, int, int] | None:
     """The release an image tag names (`v4.2.4-thick` -> (4, 2, 4)); None for moving tags and digests."""
-    found = _VERSION_TAG.match(split_image(image)[1])
-    return (int(found[1]), int(found[2]), int(found[3])) if found else None
+    found = version_numbers(split_image(image)[1], 3)
+    return (found[0], found[1], found[2]) if found else None
+
+
+def version_numbers(text: str, count: int) -> tuple[int, ...] | None:
+    """The first `count` numbers of a version, after an optional `v` (`v4.2.4-thick`, 3 -> (4, 2, 4));
+    None where the text does not start so. String tests: compiling a pattern cost every run more."""
+    parts = text[text.startswith("v") :].split(".", count - 1)
+    if len(parts) < count:
+        return None
+    last = parts[-1]
+    parts[-1] = last[: next((at for at, char in enumerate(last) if not char.isdecimal()), len(last))]
+    return tuple(int(part) for part in parts) if all(part.isdecimal() for part in parts) else None
 
 
 def main_args(item: Item) -> list[str]:
@@ -191,7 +200,7 @@ def generation(item: Item) -> int:
     if version is not None:
         return version[0]
     runs = " ".join(words(c) for c in containers(item) + containers(item, "initContainers"))
-    if "entrypoint.sh" in runs or re.search(r"/bin/multus(?:\s|$)", runs):
+    if "entrypoint.sh" in runs or any(word.endswith("/bin/multus") for word in runs.split()):  # thin v3, run as is
         return 3
     return 4
 
@@ -235,7 +244,7 @@ def is_archived_plugin_image(image: str) -> bool:
     return repository_is(image, ARCHIVED_PLUGIN_IMAGE.partition("/")[2])
 
 
-class BinaryInstall(namedtuple("BinaryInstall", ("binary", "how", "directory"))):
+class BinaryInstall(Record):
     """What an init container does to put the Multus binary or shim on the host."""
 
     __slots__ = ()
@@ -262,7 +271,7 @@ def _install_multus(words: list[str]) -> BinaryInstall:
     return BinaryInstall(binary, "install_multus", directory)
 
 
-class Copy(namedtuple("Copy", ("flags", "sources", "target"))):
+class Copy(Record):
     """A `cp` command: its flags, the files it copies and where to."""
 
     __slots__ = ()

@@ -20,11 +20,11 @@ operator makes one NAD per `Raw` entry of `spec.additionalNetworks` (its `rawCNI
 from __future__ import annotations
 
 import json
-from collections import namedtuple
 from collections.abc import Iterator
 
 from krm_multus.sdk import lookups
 from krm_multus.sdk.perrun import PerRun
+from krm_multus.sdk.records import Record
 from krm_multus.sdk.resourcelist import Item, of_kind
 from krm_multus.wording import show, yaml_kind
 
@@ -40,7 +40,7 @@ DEFAULT_BRIDGE = "cni0"  # what the bridge plugin calls its bridge when the conf
 DATA_DIR = "dataDir"  # where host-local keeps its leases (default /var/lib/cni/networks)
 
 
-class Config(namedtuple("Config", ("present", "value", "problem"))):
+class Config(Record):
     """`spec.config` read as JSON: `value` when it is a JSON object, else `problem` says why not."""
 
     __slots__ = ()
@@ -50,7 +50,7 @@ class Config(namedtuple("Config", ("present", "value", "problem"))):
     problem: str | None
 
 
-class Plugin(namedtuple("Plugin", ("where", "conf"))):
+class Plugin(Record):
     """One plugin of a config: where it sits inside `spec.config` ("" or "plugins[1].") and its keys."""
 
     __slots__ = ()

@@ -13,15 +13,17 @@ runs.
 
 from __future__ import annotations
 
-from collections import namedtuple
 from types import ModuleType
+
+from krm_multus.sdk.records import Record
 
 NAD = "NetworkAttachmentDefinition"
 VIRTUAL_MACHINES = ("VirtualMachine", "VirtualMachineInstance")  # KubeVirt kinds that attach networks
 NETWORKS_ANNOTATION = "k8s.v1.cni.cncf.io/networks"
+HELM_RELEASES = ("HelmRelease", "Application")  # Flux and Argo CD: helm.releases reads nothing else
 
 
-class Module(namedtuple("Module", ("kind", "name", "path", "sections", "kinds", "words"), defaults=((), ()))):
+class Module(Record):
     """One transform or check as the engine runs it."""
 
     __slots__ = ()
@@ -32,8 +34,8 @@ class Module(namedtuple("Module", ("kind", "name", "path", "sections", "kinds", 
     # The spec sections that switch it: each one's `enabled: false` turns it off, each one's
     # `severity` caps its results (a check obeys `checks` and its own section alike).
     sections: tuple[tuple[str, ...], ...]
-    kinds: tuple[str, ...]  # it can act only on items of these kinds ...
-    words: tuple[str, ...]  # ... or on items whose text holds one of these; both () = always
+    kinds: tuple[str, ...] = ()  # it can act only on items of these kinds ...
+    words: tuple[str, ...] = ()  # ... or on items whose text holds one of these; both () = always
 
     @property
     def code(self) -> ModuleType:
@@ -61,7 +63,7 @@ TRANSFORMS = (
     _transform("cilium", "cilium_plugins", ("cilium",), ("cilium", "installCNI")),
     _transform("cilium", "cilium_exclusive"),
     _transform("cilium", "archived_plugin_image"),
-    _transform("helmValues", "helm_values"),
+    _transform("helmValues", "helm_values", kinds=HELM_RELEASES),
     _transform("failClosed", "fail_closed"),
     _transform("ipamDataDir", "ipam_data_dir", kinds=(NAD,)),
 )

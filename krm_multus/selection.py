@@ -12,11 +12,11 @@ JSON key holding one is left out of the request (nothing can judge it).
 from __future__ import annotations
 
 import json
-from collections import namedtuple
 from collections.abc import Iterator
 
 from krm_multus import netvalues
 from krm_multus.registry import NETWORKS_ANNOTATION
+from krm_multus.sdk.records import Record
 from krm_multus.wording import show, yaml_kind
 
 TYPE_CHECKING = False
@@ -32,7 +32,7 @@ JSON_MARKS = '[{"'
 Problem = tuple[str, str]
 
 
-class Selection(namedtuple("Selection", ("label", "name", "namespace", "interface", "request"))):
+class Selection(Record):
     """One network the annotation asks for."""
 
     __slots__ = ()

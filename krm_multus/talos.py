@@ -6,17 +6,16 @@ into a release, and must read it the same way.
 
 from __future__ import annotations
 
-import re
+from krm_multus.multus import version_numbers
 
-_RELEASE = re.compile(r"v?(\d+)\.(\d+)")
 # From this release on, the basic CNI plugins (bridge, host-local, ...) come with Talos.
 BUNDLED_PLUGINS = (1, 8)
 
 
 def release(version: str) -> tuple[int, int] | None:
     """The (major, minor) release a Talos version names (`v1.9.2` -> (1, 9)); None when none is given."""
-    found = _RELEASE.match(version)
-    return (int(found[1]), int(found[2])) if found else None
+    found = version_numbers(version, 2)
+    return (found[0], found[1]) if found else None
 
 
 def patch(version: str) -> int:

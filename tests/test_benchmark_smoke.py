@@ -111,5 +111,7 @@ def test_a_tiny_benchmark_runs_and_reports_every_figure(tmp_path: Path) -> None:
         ["start-up", 'python -c "import yaml"'],
         ["(peak memory - interpreter)", "input size at N=10"],
     ]
+    assert set(report["own_startup"]) >= {"krm-multus (python -m)"} and all(report["own_startup"].values())
     assert json.loads(json.dumps(report))["sizes"]["10"]["input_bytes"]["ResourceList"] > 0
     assert "function, ResourceList" in run.format_report(report)
+    assert 'start-up / python -c "import krm_multus.sdk"' in run.format_report(report)

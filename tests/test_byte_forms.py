@@ -547,3 +547,39 @@ def test_items_that_share_an_anchor_are_found_to(case: str) -> None:
     """Such items cannot be read one by one (the full-parse path reads them); `&&` and `"*"` are no anchors."""
     sources, shared = SHARED_ANCHORS[case]
     assert resourcelist._shares_anchors([resourcelist.Item(source) for source in sources]) is shared
+
+
+# -- an input that ends inside a block scalar, without a final line break -----------------------
+
+ENDS_IN_A_BLOCK = {  # the last lines of a ConfigMap that ends the input, and its value there
+    "literal": ("data:\n  script: |\n    echo one\n    echo two", "echo one\necho two"),
+    "literal, keep, indentation, comment": ("data:\n  script: |+2 # kept\n      echo", "  echo"),
+    "folded": ("data:\n  text: >\n    one\n    two", "one two"),
+    "literal in a list": ("data:\n  lines:\n  - |\n    last", "last"),
+}
+
+
+@pytest.mark.parametrize("ending", ENDS_IN_A_BLOCK.values(), ids=ENDS_IN_A_BLOCK)
+def test_a_block_scalar_that_ends_the_input_keeps_its_value_when_results_follow(ending: tuple[str, str]) -> None:
+    lines, value = ending
+    configmap = CONFIGMAP.replace("data:\n  key: value\n", lines)
+    result = run(resource_list(DAEMONSET, configmap))
+    assert result.code == 0 and results_of(result.stdout)
+    written = yaml.safe_load(result.stdout)["items"][-1]["data"]
+    assert list(written.values()) in ([value], [[value]])
+    assert written == yaml.safe_load(configmap)["data"]
+
+
+@pytest.mark.parametrize("form", ["ResourceList", "stream"])
+def test_an_edited_item_that_ends_inside_a_block_scalar_keeps_that_value(form: str) -> None:
+    daemonset = DAEMONSET.replace("metadata:\n", "metadata:\n  annotations:\n    note: |\n      kept\n", 1)
+    daemonset = daemonset.rstrip("\n") + "\nextra: |\n  last line"  # the item's last field, no line break after it
+    text = resource_list(CONFIGMAP, daemonset) if form == "ResourceList" else stream(CONFIGMAP, daemonset)
+    result = run(text)
+    assert result.code == 0 and FIXED in result.stdout
+    written = yaml.safe_load(result.stdout)["items"][-1] if form == "ResourceList" else last_document(result.stdout)
+    assert written["extra"] == "last line"
+
+
+def last_document(output: str) -> dict:
+    return [document for document in yaml.safe_load_all(output) if document][-1]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from krm_multus import registry
 from krm_multus.sdk import config as fn_config
@@ -78,4 +80,19 @@ def test_the_index_of_kinds_follows_the_list() -> None:
     ],
 )
 def test_only_the_first_document_tells_the_kind(text: str, expected: bool) -> None:
+    assert resourcelist.first_document_is(text, "ResourceList") is expected
+
+
+LINES = ["kind: ResourceList", "'kind': ResourceList", 'kind: "ResourceList"', "kind:  ResourceList # c"]
+LINES += ["kind: ResourceListing", " kind: ResourceList", "kind: ResourceList ", "kind:\tResourceList"]
+LINES += ["---", "--- # c", "...", "---x", "%YAML 1.1", "# c", "a: 1", "items: []", ""]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(LINES), max_size=6).map("\n".join), st.sampled_from(["", "\n", "\r\n"]))
+def test_the_plain_kind_line_is_found_as_the_pattern_finds_it(text: str, end: str) -> None:
+    """The usual `kind: ResourceList` line is found by a string search; what it finds the pattern finds."""
+    text += end
+    pattern = resourcelist._kind_line("ResourceList")
+    expected = pattern.search(text, *resourcelist.first_document_span(text)) is not None
     assert resourcelist.first_document_is(text, "ResourceList") is expected

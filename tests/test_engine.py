@@ -163,3 +163,28 @@ def test_a_module_with_nothing_among_the_items_is_not_imported(
     nad = "apiVersion: k8s.cni.cncf.io/v1\nkind: NetworkAttachmentDefinition\nmetadata: {name: n}\n"
     (failure,) = pipeline.run(resourcelist.read(nad if present is None else configmap + present + "\n"))
     assert failure.tags == {"check": "needing"} and failure.severity == "error"
+
+
+ROOT = TESTDATA.parent
+PLAIN_INSTALL = "---\n".join(
+    path.read_text() for path in sorted((ROOT / "examples" / "talos-multus").glob("multus-*.yaml"))
+)
+
+
+@pytest.mark.parametrize(
+    ("path", "acting"),
+    [("krm_multus.transforms.helm_values", TESTDATA / "helmValues" / "flux-inline" / "input.yaml")],
+    ids=lambda value: value if isinstance(value, str) else value.parent.name,
+)
+def test_a_gated_module_is_not_imported_for_a_plain_install_and_acts_where_it_can(
+    monkeypatch: pytest.MonkeyPatch, path: str, acting: Path
+) -> None:
+    """The registry's kinds and words of a real module: a plain Multus install has none of them (the
+    module is skipped), and an input it acts on has them (the module still runs and acts)."""
+    (module,) = [module for module in (*registry.TRANSFORMS, *registry.CHECKS) if module.path == path]
+    with monkeypatch.context() as patched:
+        patched.setitem(sys.modules, path, None)  # importing it fails: an error result would name it
+        results = pipeline.run(resourcelist.read(PLAIN_INSTALL))
+    assert "transform" in {key for result in results for key in result.tags}  # the transforms did run
+    assert not _tagged(results, module) and exit_code(results) == 0
+    assert _tagged(pipeline.run(resourcelist.read(acting.read_text())), module)

@@ -3,10 +3,13 @@ value asked for."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from yaml.nodes import ScalarNode
 
 from krm_multus.sdk import emit, yamledit
 from krm_multus.sdk.yamledit import Document, YamlError, format_path
@@ -117,6 +120,34 @@ def test_format_path() -> None:
 def test_emitted_scalars_read_back_as_the_same_string(value: str) -> None:
     for style in (None, '"', "'", None):  # the second plain one as decided before (a known text)
         assert yaml.safe_load("key: " + emit.scalar(value, style) + "\n") == {"key": value}
+
+
+# The pattern emit told plain scalars with before its string tests (a compile cost every run 1 M instructions).
+PLAIN_SAFE_PATTERN = re.compile(
+    r"(?:[A-Za-z0-9_./]|-(?=[^\s]))(?:[^\s:#\x00-\x1f\x7f]|:(?=[^\s])|(?<=[^\s])#| (?=[^\s#]))*"
+)
+TRICKY = st.sampled_from(
+    ["a", "Z", "0", "_", ".", "/", "-", ":", "#", " ", "  ", "\t", "\n", "\x7f", "\xa0", "\u3000", "é"]
+)
+
+
+def told_as_the_pattern_told(text: str) -> bool:
+    told = text.isprintable() and PLAIN_SAFE_PATTERN.fullmatch(text) is not None
+    expected = told and emit._RESOLVER.resolve(ScalarNode, text, (True, False)) == emit._STR_TAG
+    return emit._is_plain_safe(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["a #", "a#b", "a: b", "a:b", "a:", "a ", "a  b", "a b", "- a", "-a", "-", ":a", "#a", " a", "", "a\tb"]
+)
+def test_plain_scalars_are_told_as_the_pattern_told_them(text: str) -> None:
+    assert told_as_the_pattern_told(text)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(TRICKY | st.characters(blacklist_categories=("Cs",)), max_size=8).map("".join))
+def test_any_scalar_is_told_as_the_pattern_told_it(text: str) -> None:
+    assert told_as_the_pattern_told(text)
 
 
 values = st.recursive(

@@ -45,13 +45,13 @@ Failing (`rangeEnd` before `rangeStart`):
 from __future__ import annotations
 
 import re
-from collections import namedtuple
 from collections.abc import Generator, Iterator
 
 from krm_multus import netvalues
 from krm_multus.attachments import attachments
 from krm_multus.nad import CONFIG_PATH, Index, Nad, Plugin, is_conflist, read_config
 from krm_multus.sdk import lookups
+from krm_multus.sdk.records import Record
 from krm_multus.sdk.resourcelist import Item
 from krm_multus.sdk.results import Reporter, Result
 from krm_multus.wording import show
@@ -75,7 +75,7 @@ Problem = tuple[str, str, str]
 Bounds = tuple["netvalues.Address", "netvalues.Address"]
 
 
-class Range(namedtuple("Range", ("where", "keys", "range_set"))):
+class Range(Record):
     """One host-local range: where it is (a key prefix), its keys, and its range set (-1: the single range)."""
 
     __slots__ = ()

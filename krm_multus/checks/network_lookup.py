@@ -32,13 +32,12 @@ Failing (the same without `globalNamespaces`):
 
 from __future__ import annotations
 
-from collections import namedtuple
 from collections.abc import Iterator
 
 from krm_multus import daemon_config, multus
-from krm_multus.attachments import Attachment, attachments
 from krm_multus.sdk import lookups
 from krm_multus.sdk.config import Config
+from krm_multus.sdk.records import Record
 from krm_multus.sdk.resourcelist import Item, of_kind
 from krm_multus.sdk.results import Reporter, Result
 
@@ -46,13 +45,15 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
+    from krm_multus.attachments import Attachment
+
 NAME = "networkLookup"
 MASTER_FLAG = "--multus-master-cni-file-name"
 TRUE = ("true", "t", "1")  # what Go reads as true in a boolean flag (lowercased)
 ALWAYS_GLOBAL = "default"  # what Multus allows across namespaces when `globalNamespaces` is not set
 
 
-class Isolation(namedtuple("Isolation", ("where", "global_namespaces"))):
+class Isolation(Record):
     """Multus's namespace isolation as the items configure it."""
 
     __slots__ = ()
@@ -76,6 +77,9 @@ def apply(items: list[Item], config: Config, report: Reporter) -> Iterator[Resul
     isolation = _isolation(items, daemonsets)
     if isolation is None:
         return
+    # Here, not at the top: a plain install isolates no namespaces, and reading references imports their parser.
+    from krm_multus.attachments import attachments
+
     for attachment in attachments(items):
         if isolation.refuses(attachment):
             yield _refused(attachment, isolation, report)

@@ -44,10 +44,10 @@ LOCAL_CONFIG = "config.kubernetes.io/local-config"
 _TOP_KEY = r"^([\"']?)([A-Za-z_][\w.-]*)\1[ \t]*:(?:[ \t]++(.*[^ \t]))?[ \t]*$"  # groups: quote, key, value
 # At the start of a line: a document start (`---`, with a comment or with the document's first node
 # after it: `--- {flow}`, `--- !!map`) or a document end (`...`), which is kept with the next separator.
-_STREAM_SEPARATOR = re.compile(r"(?:---|\.\.\.)(?:[ \t]*(?:#.*)?\r?(?:\n|$)|[ \t]+(?=[^\s#]))", re.M)
+_STREAM_SEPARATOR = r"(?:---|\.\.\.)(?:[ \t]*(?:#.*)?\r?(?:\n|$)|[ \t]+(?=[^\s#]))"
 # Before a ResourceList's first key: comments, directives (`%YAML 1.1`) and a `---` line.
-_PREAMBLE = re.compile(r"(?:(?:%.*|[ \t]*(?:#.*)?)\n)*---[ \t]*(?:#.*)?(?:\n|\Z)")
-_DOCUMENT_END = re.compile(r"^\.\.\.[ \t]*(?:#.*)?$", re.M)
+_PREAMBLE = r"(?:(?:%.*|[ \t]*(?:#.*)?)\n)*---[ \t]*(?:#.*)?(?:\n|\Z)"
+_DOCUMENT_END = r"^\.\.\.[ \t]*(?:#.*)?$"
 _ANCHOR = r"(?:^|[\s\[{,])&([^\s,\[\]{}]+)"
 _COLUMN_ZERO = r"(?![ \t]|#|-|$)"  # a line that is not a list entry, a comment or blank
 _LEADING_SPACE = re.compile(r"\s*")
@@ -372,7 +372,7 @@ class Item:
             return self.source
         text = self.current_text
         if not text.endswith("\n"):
-            text += "\n"
+            text = with_final_line_break(text)
         if indent is None:
             return text
         if indent == self.indent:
@@ -569,28 +569,29 @@ def _output(resource_list: ResourceList, results: list[dict[str, Any]]) -> Itera
 
 def _pieces(resource_list: ResourceList, results: list[dict[str, Any]]) -> Iterator[str]:
     layout = resource_list.layout
-    last: str | None = None  # the piece written last: the next must start on a line of its own
     if layout.stream:
+        previous = None  # the item written last: the next must start on a line of its own
         for index, item in enumerate(resource_list.items):
-            if last is not None and not last.endswith("\n"):
+            if previous is not None and not previous.endswith("\n"):
                 yield "\n"
             yield item.prefix if item.prefix is not None else "---\n" if index else ""
-            last = item.render(None)
-            yield last
+            previous = item.render(None)
+            yield previous
         yield from layout.parts
         return
-    for part in layout.parts:
-        if part is not None:
-            last = part
-            yield part
-        else:
-            for item in resource_list.items:
-                last = item.render(layout.item_indent)
-                yield last
+    last: str | None = None  # the piece written last, held back: the results must start on a line of its own
+    last_is_item = False
+    for piece, is_item in _parts_and_items(resource_list):
+        if last is not None:
+            yield last
+        last, last_is_item = piece, is_item
     everything = list(resource_list.results) + results
-    if (everything or layout.results_text) and not layout.list_kind:
-        if last is not None and not last.endswith("\n"):
-            yield "\n"
+    results_follow = bool(everything or layout.results_text) and not layout.list_kind
+    if last is not None:
+        if results_follow and not last.endswith("\n"):
+            last = with_final_line_break(last) if last_is_item else last + "\n"
+        yield last
+    if results_follow:
         if layout.results_text is None:
             yield "results:\n" + emit.block(everything, 0) + "\n"
         else:
@@ -598,6 +599,46 @@ def _pieces(resource_list: ResourceList, results: list[dict[str, Any]]) -> Itera
             if results:
                 yield " " * layout.results_indent + emit.block(results, layout.results_indent) + "\n"
     yield layout.end
+
+
+def _parts_and_items(resource_list: ResourceList) -> Iterator[tuple[str, bool]]:
+    """The ResourceList's text around its items and each item's output text, in order (True: an item's)."""
+    layout = resource_list.layout
+    for part in layout.parts:
+        if part is not None:
+            yield part, False
+        else:
+            for item in resource_list.items:
+                yield item.render(layout.item_indent), True
+
+
+def with_final_line_break(text: str) -> str:
+    """`text` with a line break after it, reading as the same value.
+
+    Why: where an item ends the input without a line break, the output needs one after it (before
+    the results, or in an edited item), and a block scalar (`|`, `>`) that runs to the end would
+    take that line break into its value unless its chomping strips it. So the last scalar's header
+    gets the strip indicator (`|` becomes `|-`), which reads the same value with the line break
+    after it. Anything else reads the same with or without it.
+    """
+    try:
+        node = yamledit.compose(text)
+    except YamlError:
+        return text + "\n"  # not read here: the checks that read it say what is wrong
+    while isinstance(node, yaml.MappingNode | yaml.SequenceNode) and node.value:
+        node = node.value[-1][1] if isinstance(node, yaml.MappingNode) else node.value[-1]
+    if not (isinstance(node, yaml.ScalarNode) and node.style in ("|", ">")):
+        return text + "\n"
+    start = node.start_mark.index
+    header = re.match(r"[|>](?:[1-9]?[+-]?|[+-][1-9]?)", text[start : start + 3])
+    indentation = "".join(character for character in header.group() if character.isdigit()) if header else ""
+    stripped = f"{text[:start]}{node.style}{indentation}-{text[start + len(header.group()) :]}\n" if header else ""
+    try:
+        if header and yamledit.load(stripped) == yamledit.load(text):
+            return stripped
+    except YamlError:
+        pass
+    return text + "\n"
 
 
 # -- ResourceList text --------------------------------------------------------------------------
@@ -611,12 +652,16 @@ def first_document_is(text: str, kind: str) -> bool:
     """
     if kind not in text:  # a plain substring search spares a stream the line-by-line one
         return False
-    return _kind_line(kind).search(text, *first_document_span(text)) is not None
+    start, end = first_document_span(text)
+    line = f"kind: {kind}\n"  # as kpt and kubectl write it: found without compiling the pattern
+    if (start == 0 and text.startswith(line, 0, end)) or text.find("\n" + line, start, end) >= 0:
+        return True
+    return _kind_line(kind).search(text, start, end) is not None
 
 
 def first_document_span(text: str) -> tuple[int, int]:
     """Where the first document's text starts and ends (after directives and a leading `---`)."""
-    preamble = _PREAMBLE.match(text) if text.startswith(("%", "#", "---")) else None
+    preamble = re.match(_PREAMBLE, text) if text.startswith(("%", "#", "---")) else None
     start = preamble.end() - 1 if preamble else 0
     return start, min(_document_break(text, start, mark) for mark in ("\n---", "\n..."))
 
@@ -647,7 +692,7 @@ def _split_resource_list(text: str, list_kind: bool = False) -> ResourceList | N
     """
     begin = 0
     if text.startswith(("---", "%", "#")):
-        preamble = _PREAMBLE.match(text)
+        preamble = re.match(_PREAMBLE, text)
         begin = preamble.end() if preamble else 0
     split = _without_document_end(text, begin)
     if split is None:
@@ -697,7 +742,7 @@ def _without_document_end(text: str, begin: int) -> tuple[str, str] | None:
     """The text before a closing `...` and what follows it (comments only), or None where more follows."""
     if "\n..." not in text:
         return text, ""
-    closing = _DOCUMENT_END.search(text, begin)
+    closing = re.compile(_DOCUMENT_END, re.M).search(text, begin)
     if closing is None or not _only_comments(text[closing.end() :]):
         return None
     return text[: closing.start()], text[closing.start() :]  # the items are cut out of the first: not held twice
@@ -1091,7 +1136,8 @@ def _separators(text: str) -> Iterator[re.Match[str]]:
     are matched.
     """
     lines = sorted([0, *_lines_starting(text, "---"), *_lines_starting(text, "...")])
-    return filter(None, (_STREAM_SEPARATOR.match(text, line) for line in lines))
+    separator = re.compile(_STREAM_SEPARATOR, re.M)
+    return filter(None, (separator.match(text, line) for line in lines))
 
 
 def _lines_starting(text: str, mark: str) -> Iterator[int]:
