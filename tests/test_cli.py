@@ -111,6 +111,23 @@ def test_files_and_directories_are_read_as_kubectl_apply_reads_them(tmp_path: Pa
     assert "\ufeff" not in run.stdout
 
 
+def test_a_directory_walk_reads_linked_files_not_linked_directories(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "linked.yaml").write_text(CONFIG_MAP.format(name="linked-file"))
+    (outside / "inner.yaml").write_text(CONFIG_MAP.format(name="in-a-linked-directory"))
+    tree = tmp_path / "manifests"
+    tree.mkdir()
+    (tree / "own.yaml").write_text(CONFIG_MAP.format(name="own"))
+    (tree / ".yaml").write_text(CONFIG_MAP.format(name="a-name-that-is-only-a-suffix"))
+    (tree / "z-link.yaml").symlink_to(outside / "linked.yaml")
+    (tree / "folder-link").symlink_to(outside, target_is_directory=True)
+    (tree / "broken.yaml").symlink_to(tmp_path / "missing.yaml")
+    run = krm_multus(str(tree) + "/")
+    assert run.returncode == 0, run.stderr
+    assert names_in(run.stdout) == ["own", "linked-file"]
+
+
 def test_one_file_is_passed_on_as_it_is(tmp_path: Path) -> None:
     resource_list = tmp_path / "resource-list.yaml"
     resource_list.write_text((ROOT / "testdata/netns/applies/input.yaml").read_text())

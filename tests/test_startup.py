@@ -30,7 +30,7 @@ import io, sys
 from krm_multus import cli
 sys.stdin = io.TextIOWrapper(open(sys.argv[1], "rb"))
 sys.stdout = sys.stderr = open("/dev/null", "w")
-cli.main([])
+cli.main(sys.argv[2:])
 print(" ".join(sorted(sys.modules)), file=sys.__stdout__)
 """
 
@@ -42,13 +42,13 @@ def modules() -> list[object]:
     return [importlib.import_module(name) for name in names]
 
 
-def modules_after_a_run(manifest: Path) -> list[str]:
-    """The modules a run on `manifest` (stdin) has imported when it ends."""
+def modules_after_a_run(manifest: Path, *args: str) -> list[str]:
+    """The modules a run on `manifest` (stdin) with `args` has imported when it ends."""
     # -S: no site start-up (an editable install's finder imports typing there); PyYAML's folder and
     # this checkout are all the run may import from.
     path = os.pathsep.join([str(ROOT), str(Path(yaml.__file__).parent.parent)])
     return subprocess.run(
-        [sys.executable, "-S", "-c", RUN_AND_LIST_MODULES, str(manifest)],
+        [sys.executable, "-S", "-c", RUN_AND_LIST_MODULES, str(manifest), *args],
         capture_output=True,
         text=True,
         check=True,
@@ -61,6 +61,12 @@ def test_a_run_imports_no_typing_and_no_address_parser() -> None:
     loaded = modules_after_a_run(EXAMPLE)
     assert "krm_multus.transforms.netns" in loaded  # the run did run
     assert {"typing", "contextlib", "ipaddress"}.isdisjoint(loaded)
+
+
+def test_a_run_that_names_a_directory_imports_no_pathlib() -> None:
+    loaded = modules_after_a_run(EXAMPLE, str(EXAMPLE.parent))  # pathlib alone was a tenth of such a run
+    assert "krm_multus.sdk.files" in loaded and "krm_multus.transforms.netns" in loaded
+    assert {"pathlib", "typing", "contextlib"}.isdisjoint(loaded)
 
 
 # What a plain Multus install (no NetworkAttachmentDefinition, no Cilium, no Helm release) gives these

@@ -10,8 +10,8 @@ stream, one document separator before each.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 _BOM = b"\xef\xbb\xbf"
@@ -31,22 +31,38 @@ def read_sources(arguments: list[str], read_stdin: Callable[[], bytes]) -> bytes
 
 
 def _expand(argument: str) -> Iterator[str]:
-    """A directory as the manifest files under it; anything else as itself."""
-    path = Path(argument)
-    if argument == "-" or not path.is_dir():
+    """A directory as the manifest files under it; anything else as itself.
+
+    `os` rather than `pathlib`: importing pathlib cost a run that names its files a tenth of its time.
+    Linked directories are not entered (`os.walk`'s default), linked files are read.
+    """
+    if argument == "-" or not os.path.isdir(argument):
         yield argument
         return
-    found = sorted(str(file) for file in path.rglob("*") if file.suffix in MANIFEST_SUFFIXES and file.is_file())
+    found = sorted(
+        path
+        for folder, _, names in os.walk(os.path.normpath(argument))
+        for path in (os.path.join(folder, name) for name in names)
+        if _suffix(path) in MANIFEST_SUFFIXES and os.path.isfile(path)
+    )
     if not found:
         raise SourceError(f"{argument}: no {', '.join(MANIFEST_SUFFIXES)} file in this directory")
     yield from found
+
+
+def _suffix(path: str) -> str:
+    """The name's last dot and what follows, but not a leading dot (`.yaml` alone has none), as pathlib reads it."""
+    name = os.path.basename(path)
+    dot = name.rfind(".")
+    return name[dot:] if 0 < dot < len(name) - 1 else ""
 
 
 def _read(path: str, read_stdin: Callable[[], bytes]) -> bytes:
     if path == "-":
         return read_stdin()
     try:
-        return Path(path).read_bytes()
+        with open(path, "rb") as file:
+            return file.read()
     except OSError as error:
         raise SourceError(f"cannot read {path}: {error.strerror}") from None
 
