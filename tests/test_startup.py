@@ -42,19 +42,24 @@ def modules() -> list[object]:
     return [importlib.import_module(name) for name in names]
 
 
-def modules_after_a_run(manifest: Path, *args: str) -> list[str]:
-    """The modules a run on `manifest` (stdin) with `args` has imported when it ends."""
-    # -S: no site start-up (an editable install's finder imports typing there); PyYAML's folder and
-    # this checkout are all the run may import from.
+def bare_python(script: str, *args: str, stdin: object = None) -> subprocess.CompletedProcess[str]:
+    """`script` in a fresh interpreter as a run starts, with no site start-up (-S: an editable
+    install's finder imports typing there): PyYAML's folder and this checkout are all it may import from."""
     path = os.pathsep.join([str(ROOT), str(Path(yaml.__file__).parent.parent)])
     return subprocess.run(
-        [sys.executable, "-S", "-c", RUN_AND_LIST_MODULES, str(manifest), *args],
+        [sys.executable, "-S", "-c", script, *args],
+        stdin=stdin,
         capture_output=True,
         text=True,
         check=True,
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": path},
-    ).stdout.split()
+    )
+
+
+def modules_after_a_run(manifest: Path, *args: str) -> list[str]:
+    """The modules a run on `manifest` (stdin) with `args` has imported when it ends."""
+    return bare_python(RUN_AND_LIST_MODULES, str(manifest), *args).stdout.split()
 
 
 def test_a_run_imports_no_typing_and_no_address_parser() -> None:
@@ -123,16 +128,8 @@ cli.main()
 
 def test_a_run_imports_pyyaml_and_json_after_turning_the_collector_off() -> None:
     """Collecting while they are imported cost a run 3.5 M instructions: the SDK imports them, not the package."""
-    path = os.pathsep.join([str(ROOT), str(Path(yaml.__file__).parent.parent)])
-    told = subprocess.run(
-        [sys.executable, "-S", "-c", RUN_AND_TELL_WHEN_YAML_AND_JSON_COME],
-        stdin=EXAMPLE.open("rb"),
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": path},
-    ).stderr.splitlines()
+    with EXAMPLE.open("rb") as manifest:
+        told = bare_python(RUN_AND_TELL_WHEN_YAML_AND_JSON_COME, stdin=manifest).stderr.splitlines()
     assert told[:3] == ["cli imported", "yaml collector off", "json collector off"]
 
 
@@ -153,11 +150,16 @@ print(yamledit.load("a: {<<: {b: merged}}")["a"]["b"])  # and a merge key is sti
 """
 
 
+def words_printed_by(script: str) -> list[str]:
+    """What `script` prints in a fresh interpreter, as a run starts, word by word."""
+    return subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT
+    ).stdout.split()
+
+
 def test_the_function_imports_pyyaml_without_compiling_the_patterns_it_does_not_use() -> None:
     # A fresh interpreter, as a run starts: the stand-ins are in place, uncompiled, and gone from re's cache.
-    shown = subprocess.run(
-        [sys.executable, "-c", IMPORT_AS_THE_FUNCTION_DOES], capture_output=True, text=True, check=True, cwd=ROOT
-    ).stdout.split()
+    shown = words_printed_by(IMPORT_AS_THE_FUNCTION_DOES)
     assert shown == [*["LazyPattern", "True", "0"] * 5, "refused", "2001-12-14", "merged"], (
         "a pattern of PyYAML's is no longer the one sdk/lazy_patterns.py stands in for: start-up compiles it again "
         "(update STAND_INS)"
@@ -177,9 +179,7 @@ print(json.encoder.py_encode_basestring_ascii("\\u00e9"), json.encoder.py_encode
 
 
 def test_the_function_imports_json_without_compiling_the_patterns_its_accelerator_replaces() -> None:
-    shown = subprocess.run(
-        [sys.executable, "-c", IMPORT_JSON_AS_THE_FUNCTION_DOES], capture_output=True, text=True, check=True, cwd=ROOT
-    ).stdout.split()
+    shown = words_printed_by(IMPORT_JSON_AS_THE_FUNCTION_DOES)
     assert shown == [*["LazyPattern", "True", "0"] * 4, "-125.0", '"\\u00e9"', '"a\\n"'], (
         "json's patterns are no longer the ones sdk/lazy_patterns.py stands in for: start-up compiles them again "
         "(update JSON_STAND_INS)"
