@@ -377,6 +377,17 @@ def test_earlier_results_are_kept_byte_for_byte_and_ours_appended() -> None:
     assert results[0]["message"] == "from before" and len(results) > 1
 
 
+@pytest.mark.parametrize("stray", ["-0", "-0\n", "oops\n", "  - [unclosed\n"])
+def test_earlier_results_that_are_not_yaml_are_refused_not_appended_to(stray: str) -> None:
+    """Results appended after a stray line would be as unreadable as it: the input is refused, with a
+    ResourceList whose results say why (found by the fuzzer)."""
+    earlier = "results:\n- message: from before\n  severity: info\n" + stray
+    result = run(resource_list(CONFIGMAP, DAEMONSET) + earlier)
+    assert result.code == 1
+    assert [r["severity"] for r in results_of(result.stdout)] == ["error"]
+    assert "not valid YAML" in results_of(result.stdout)[0]["message"]
+
+
 def test_a_quantity_too_large_for_any_number_is_a_finding_not_a_crash() -> None:
     daemonset = DAEMONSET.replace("command:", 'resources: {requests: {cpu: "1e1000000"}}\n        command:')
     result = run(resource_list(daemonset))

@@ -781,18 +781,21 @@ def _cut_items(resource_list: ResourceList, text: str, key: re.Match[str], end: 
 
 def _keep_results(resource_list: ResourceList, section: str) -> bool:
     """Earlier functions' results: a block list is kept as text (new results are appended to it), any
-    other form is read and written again. False where they are not a list."""
-    entries = re.match(r"results:[ \t]*(?:#.*)?\n(?:[ \t]*(?:#.*)?\n)*( *)- ", section)
-    if entries:
-        resource_list.layout.results_text = section if section.endswith("\n") else section + "\n"
-        resource_list.layout.results_indent = len(entries.group(1))
-        return True
+    other form is read and written again. False where they are not a list, or not YAML: the results
+    written after them must read as a list with them (a stray line would make the section unreadable)."""
     try:
         results = (yamledit.load(section) or {}).get("results") or []
     except (YamlError, AttributeError):
         return False
-    resource_list.results = results
-    return isinstance(results, list)
+    if not isinstance(results, list):
+        return False
+    entries = re.match(r"results:[ \t]*(?:#.*)?\n(?:[ \t]*(?:#.*)?\n)*( *)- ", section)
+    if entries:
+        resource_list.layout.results_text = section if section.endswith("\n") else section + "\n"
+        resource_list.layout.results_indent = len(entries.group(1))
+    else:
+        resource_list.results = results
+    return True
 
 
 def _read_function_config(resource_list: ResourceList, section: str, line: int) -> None:
