@@ -567,6 +567,8 @@ ENDS_IN_A_BLOCK = {  # the last lines of a ConfigMap that ends the input, and it
     "literal, keep, indentation, comment": ("data:\n  script: |+2 # kept\n      echo", "  echo"),
     "folded": ("data:\n  text: >\n    one\n    two", "one two"),
     "literal in a list": ("data:\n  lines:\n  - |\n    last", "last"),
+    "keep, then a blank last line": ("data:\n  kept: |+\n    echo\n    ", "echo\n"),
+    "keep, an empty line, then a blank last line": ("data:\n  kept: |+\n    echo\n\n    ", "echo\n\n"),
 }
 
 

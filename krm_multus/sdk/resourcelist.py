@@ -617,9 +617,9 @@ def with_final_line_break(text: str) -> str:
 
     Why: where an item ends the input without a line break, the output needs one after it (before
     the results, or in an edited item), and a block scalar (`|`, `>`) that runs to the end would
-    take that line break into its value unless its chomping strips it. So the last scalar's header
-    gets the strip indicator (`|` becomes `|-`), which reads the same value with the line break
-    after it. Anything else reads the same with or without it.
+    take that line break into its value. So its header gets the strip indicator (`|` becomes `|-`),
+    or, for a keep block (`|+`) whose last line is blank, that line's blanks go: whichever reads
+    the same value. Anything else reads the same with or without the line break.
     """
     try:
         node = yamledit.compose(text)
@@ -631,13 +631,18 @@ def with_final_line_break(text: str) -> str:
         return text + "\n"
     start = node.start_mark.index
     header = re.match(r"[|>](?:[1-9]?[+-]?|[+-][1-9]?)", text[start : start + 3])
-    indentation = "".join(character for character in header.group() if character.isdigit()) if header else ""
-    stripped = f"{text[:start]}{node.style}{indentation}-{text[start + len(header.group()) :]}\n" if header else ""
-    try:
-        if header and yamledit.load(stripped) == yamledit.load(text):
-            return stripped
-    except YamlError:
-        pass
+    unblanked = text.rstrip(" \t")
+    candidates = [unblanked if unblanked.endswith("\n") else unblanked + "\n"]
+    if header:
+        indentation = "".join(character for character in header.group() if character.isdigit())
+        candidates.insert(0, f"{text[:start]}{node.style}{indentation}-{text[header.end() + start :]}\n")
+    value = yamledit.load(text)
+    for candidate in candidates:
+        try:
+            if yamledit.load(candidate) == value:
+                return candidate
+        except YamlError:
+            pass
     return text + "\n"
 
 

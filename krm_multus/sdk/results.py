@@ -86,8 +86,7 @@ class Result:
 
     def summary(self) -> str:
         """One line for stderr, where kustomize users see results."""
-        ref = resource_ref(self.item) if self.item is not None else None
-        return summary_line(self.severity, ref, self.field_path, self.message)
+        return summary_of(self.to_dict())
 
 
 def summary_line(severity: str, ref: dict[str, Any] | None, field_path: str | None, message: str) -> str:
