@@ -583,6 +583,13 @@ def test_a_block_scalar_that_ends_the_input_keeps_its_value_when_results_follow(
     assert written == yaml.safe_load(configmap)["data"]
 
 
+def test_an_item_that_ends_in_a_block_after_a_value_that_cannot_be_built_passes_through() -> None:
+    configmap = CONFIGMAP.replace("data:\n  key: value\n", "data:\n  when: 2024-02-30\n  script: |\n    echo")
+    result = run(resource_list(DAEMONSET, configmap))
+    assert result.code == 0, result.stderr
+    assert "when: 2024-02-30\n    script: |-\n      echo\n" in result.stdout and results_of(result.stdout)
+
+
 @pytest.mark.parametrize("form", ["ResourceList", "stream"])
 def test_an_edited_item_that_ends_inside_a_block_scalar_keeps_that_value(form: str) -> None:
     daemonset = DAEMONSET.replace("metadata:\n", "metadata:\n  annotations:\n    note: |\n      kept\n", 1)

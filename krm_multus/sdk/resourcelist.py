@@ -622,7 +622,7 @@ def with_final_line_break(text: str) -> str:
     the same value. Anything else reads the same with or without the line break.
     """
     try:
-        node = yamledit.compose(text)
+        root = node = yamledit.compose(text)
     except YamlError:
         return text + "\n"  # not read here: the checks that read it say what is wrong
     while isinstance(node, yaml.MappingNode | yaml.SequenceNode) and node.value:
@@ -636,14 +636,30 @@ def with_final_line_break(text: str) -> str:
     if header:
         indentation = "".join(character for character in header.group() if character.isdigit())
         candidates.insert(0, f"{text[:start]}{node.style}{indentation}-{text[header.end() + start :]}\n")
-    value = yamledit.load(text)
-    for candidate in candidates:
+    for candidate in candidates:  # compared as nodes: a value that cannot be built (`2024-02-30`) compares too
         try:
-            if yamledit.load(candidate) == value:
+            if _same_nodes(yamledit.compose(candidate), root):
                 return candidate
         except YamlError:
             pass
     return text + "\n"
+
+
+def _same_nodes(one: Node | None, other: Node | None) -> bool:
+    """Whether two composed documents hold the same tags and values in the same shape."""
+    if type(one) is not type(other) or (one is not None and one.tag != other.tag):
+        return False
+    if not isinstance(one, yaml.MappingNode | yaml.SequenceNode):
+        return one is None or one.value == other.value
+    if len(one.value) != len(other.value):
+        return False
+    pairs = zip(one.value, other.value, strict=True)
+    if isinstance(one, yaml.MappingNode):
+        return all(
+            _same_nodes(key, other_key) and _same_nodes(value, other_value)
+            for (key, value), (other_key, other_value) in pairs
+        )
+    return all(_same_nodes(a, b) for a, b in pairs)
 
 
 # -- ResourceList text --------------------------------------------------------------------------
