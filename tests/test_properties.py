@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -90,6 +90,10 @@ def test_a_second_run_changes_nothing(generated: Generated) -> None:
 @EXAMPLES
 @given(resource_inputs())
 def test_the_text_path_and_the_full_parse_path_agree(generated: Generated) -> None:
+    # Where an edit reaches a value an alias shares, the two paths differ by design: the text path
+    # refuses the edit (the alias would carry it elsewhere), the full-parse path has written the
+    # values out in full and edits its copy. test_byte_forms covers the refusal.
+    assume("*id0" not in generated.text)  # PyYAML's dump names the aliases of shared values id001, ...
     fast_output, fast_results = items_only(generated.text, stream_config(generated))
     full_output, full_results = items_only(generated.text, stream_config(generated), full_parse=True)
     assert parsed_items(full_output) == parsed_items(fast_output)
