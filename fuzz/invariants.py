@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import copy
 import io
+import json
 import re
 from typing import Any, NamedTuple
 
@@ -185,10 +186,13 @@ def _opened(data: Any, steps: list[Any]) -> Any:
         return data
     step, rest = steps[0], steps[1:]
     if isinstance(data, str) and isinstance(step, str):
-        try:
-            parsed = yaml.safe_load(data)
-        except yaml.YAMLError:
-            return data
+        try:  # JSON first: it is not always YAML (a tab may indent JSON, never YAML)
+            parsed = json.loads(data)
+        except ValueError:
+            try:
+                parsed = yaml.safe_load(data)
+            except yaml.YAMLError:
+                return data
         if isinstance(parsed, dict):
             data = parsed
     if isinstance(data, dict) and isinstance(step, str) and step in data:
